@@ -1,0 +1,30 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A reference to a record by its natural code (what is printed on the label).
+
+    When the model is site-scoped, only the requesting user's records resolve: another site's
+    code is as unknown as a code that does not exist.
+    """
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown code '{value}'."),
+        "invalid": _("Enter a code."),
+    }
+
+    def __init__(self, slug_field="code", **kwargs):
+        super().__init__(slug_field=slug_field, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is not None and hasattr(queryset, "for_user"):
+            queryset = queryset.for_user(request.user)
+        return queryset
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip()
+        return super().to_internal_value(data)

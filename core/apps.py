@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, **kwargs):
+    from core.roles import sync_roles
+
+    sync_roles()
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Master data")
+    nav = [
+        {"label": _("Items"), "url": "core:item-list", "perm": "core.view_item"},
+        {"label": _("Partners"), "url": "core:partner-list", "perm": "core.view_partner"},
+        {"label": _("Sites"), "url": "core:site-list", "perm": "core.view_site"},
+        {"label": _("Companies"), "url": "core:company-list", "perm": "core.view_company"},
+        {"label": _("Units"), "url": "core:unit-list", "perm": "core.view_unit"},
+        {"label": _("Currencies"), "url": "core:currency-list", "perm": "core.view_currency"},
+        {"label": _("Exchange rates"), "url": "core:exchangerate-list", "perm": "core.view_exchangerate"},
+        {"label": _("Users"), "url": "core:user-list", "perm": "core.view_user"},
+        {"label": _("Webhooks"), "url": "core:webhook-list", "perm": "core.view_webhook"},
+    ]
+
+    def ready(self):
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")

@@ -1,0 +1,36 @@
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+
+def _entries(user, entries):
+    visible = []
+    for entry in entries:
+        if entry.get("perm") and not user.has_perm(entry["perm"]):
+            continue
+        try:
+            url = reverse(entry["url"])
+        except NoReverseMatch:
+            continue
+        visible.append({**entry, "href": url})
+    return visible
+
+
+def shell(request):
+    """Navigation per module (only what the user may see), the user's sites and the current one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from core.models import Site
+
+    nav, tablet = [], []
+    for config in apps.get_app_configs():
+        items = _entries(user, getattr(config, "nav", []))
+        if items:
+            nav.append({"label": config.verbose_name, "app": config.label, "items": items})
+        tablet.extend(_entries(user, getattr(config, "tablet", [])))
+    return {
+        "nav_sections": nav,
+        "tablet_actions": tablet,
+        "user_sites": Site.objects.for_user(user).filter(active=True),
+        "current_site": getattr(request, "site", None),
+    }

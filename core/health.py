@@ -1,0 +1,73 @@
+"""/healthz (the process answers), /readyz (its dependencies answer) and /metrics."""
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.metrics import render_metrics
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> str | None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; it is reported, not hidden
+        return str(exc)
+    return None
+
+
+def _check_redis() -> str | None:
+    if not settings.REDIS_URL:
+        return None
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        return str(exc)
+    return None
+
+
+def _check_broker() -> str | None:
+    if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory://"):
+        return None
+    from kombu import Connection
+
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001 - kombu raises transport-specific errors; each means "down"
+        return str(exc)
+    return None
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    checks = {"database": _check_database(), "redis": _check_redis(), "broker": _check_broker()}
+    body = {name: ("ok" if error is None else f"down: {error}") for name, error in checks.items()}
+    ready = all(error is None for error in checks.values())
+    body["status"] = "ok" if ready else "unavailable"
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+@never_cache
+@require_GET
+def metrics(request):
+    """Prometheus text. Admins, and the scrapers' addresses in METRICS_ALLOWED_IPS."""
+    user = request.user
+    allowed = request.META.get("REMOTE_ADDR") in settings.METRICS_ALLOWED_IPS or (
+        user.is_authenticated and user.has_role("admin")
+    )
+    if not allowed:
+        return JsonResponse({"detail": "Forbidden."}, status=403)
+    body, content_type = render_metrics()
+    return HttpResponse(body, content_type=content_type)

@@ -1,0 +1,31 @@
+from core.models.audit import Signature, SignatureMeaning
+from core.models.events import Event, OutboxMessage, Webhook
+from core.models.items import AbcClass, HazardClass, Item, ItemType, TemperatureClass, Tracking
+from core.models.organisation import Company, Currency, ExchangeRate, Site
+from core.models.partners import Partner
+from core.models.units import Dimension, Unit, UnitConversion
+from core.models.users import Role, User
+
+__all__ = [
+    "AbcClass",
+    "Company",
+    "Currency",
+    "Dimension",
+    "Event",
+    "ExchangeRate",
+    "HazardClass",
+    "Item",
+    "ItemType",
+    "OutboxMessage",
+    "Partner",
+    "Role",
+    "Signature",
+    "SignatureMeaning",
+    "Site",
+    "TemperatureClass",
+    "Tracking",
+    "Unit",
+    "UnitConversion",
+    "User",
+    "Webhook",
+]

@@ -1,0 +1,40 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PLANNER = "planner", _("Planner")
+    QUALITY = "quality", _("Quality engineer")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    MAINTENANCE = "maintenance", _("Maintenance")
+    ACCOUNTANT = "accountant", _("Accountant")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person or an external system. Roles are Django groups named after `Role`."""
+
+    sites = models.ManyToManyField("core.Site", blank=True, related_name="users", verbose_name=_("sites"))
+    badge_id = models.CharField(_("badge id"), max_length=64, unique=True, null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[sites])
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def roles(self) -> list[str]:
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = sorted(self.groups.filter(name__in=Role.values).values_list("name", flat=True))
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or any(role in self.roles for role in roles)

@@ -1,0 +1,75 @@
+"""Roles and what each may do, declared once. `sync_roles` turns this into Django groups and
+permissions after every migrate; later modules add their apps' rows here."""
+
+from django.contrib.auth.models import Group, Permission
+
+from core.models import Role
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ALL = (VIEW, ADD, CHANGE, DELETE)
+
+MASTER_DATA = ("company", "site", "currency", "exchangerate", "unit", "unitconversion", "item", "partner")
+
+# role -> {(app_label, model or "*"): actions}
+ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
+    Role.OPERATOR: {
+        ("core", "*"): (VIEW,),
+        ("wms", "*"): (VIEW,),
+        ("wms", "stockmove"): (VIEW, ADD),
+    },
+    Role.SUPERVISOR: {
+        ("core", "*"): (VIEW,),
+        ("wms", "*"): (VIEW, ADD, CHANGE),
+    },
+    Role.PLANNER: {
+        ("core", "*"): (VIEW,),
+        ("core", "item"): (VIEW, ADD, CHANGE),
+        ("core", "unitconversion"): (VIEW, ADD, CHANGE),
+        ("wms", "*"): (VIEW,),
+        ("wms", "expectedreceipt"): (VIEW, ADD, CHANGE),
+        ("wms", "picklist"): (VIEW, ADD, CHANGE),
+        ("wms", "stockpolicy"): (VIEW, ADD, CHANGE),
+    },
+    Role.QUALITY: {
+        ("core", "*"): (VIEW,),
+        ("wms", "*"): (VIEW,),
+        ("wms", "lot"): (VIEW, CHANGE),
+    },
+    Role.WAREHOUSE: {
+        ("core", "*"): (VIEW,),
+        ("wms", "*"): (VIEW, ADD, CHANGE),
+    },
+    Role.MAINTENANCE: {
+        ("core", "*"): (VIEW,),
+        ("wms", "*"): (VIEW,),
+    },
+    Role.ACCOUNTANT: {
+        ("core", "*"): (VIEW,),
+        ("core", "currency"): ALL,
+        ("core", "exchangerate"): ALL,
+        ("core", "partner"): (VIEW, ADD, CHANGE),
+        ("wms", "*"): (VIEW,),
+    },
+    Role.ADMIN: {
+        ("core", "*"): ALL,
+        ("wms", "*"): ALL,
+        ("authtoken", "*"): ALL,
+        ("django_celery_beat", "*"): ALL,
+    },
+}
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly the permissions declared above."""
+    for role, grants in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = set()
+        for (app_label, model), actions in grants.items():
+            perms = Permission.objects.filter(content_type__app_label=app_label)
+            if model != "*":
+                perms = perms.filter(content_type__model=model)
+            for perm in perms.select_related("content_type"):
+                action = perm.codename.split("_", 1)[0]
+                if action in actions:
+                    wanted.add(perm.pk)
+        group.permissions.set(wanted)

@@ -1,0 +1,48 @@
+"""Reads of master data shared by the API, the pages and reports."""
+
+from django.db.models import QuerySet
+
+from core.models import Company, Currency, ExchangeRate, Item, Partner, Site, Unit, User, Webhook
+
+
+def site_list(*, user) -> QuerySet[Site]:
+    return Site.objects.for_user(user).select_related("company")
+
+
+def company_list(*, user) -> QuerySet[Company]:
+    return Company.objects.for_user(user).select_related("base_currency").distinct()
+
+
+def currency_list(*, user) -> QuerySet[Currency]:
+    return Currency.objects.all()
+
+
+def exchange_rate_list(*, user) -> QuerySet[ExchangeRate]:
+    return ExchangeRate.objects.select_related("from_currency", "to_currency")
+
+
+def unit_list(*, user) -> QuerySet[Unit]:
+    return Unit.objects.all()
+
+
+def item_list(*, user) -> QuerySet[Item]:
+    return Item.objects.select_related("base_unit")
+
+
+def partner_list(*, user) -> QuerySet[Partner]:
+    return Partner.objects.select_related("currency")
+
+
+def user_list(*, user) -> QuerySet[User]:
+    """Admins see everybody; others see the people of their sites."""
+    from core.scoping import user_site_ids
+
+    users = User.objects.prefetch_related("groups", "sites")
+    site_ids = user_site_ids(user)
+    if site_ids is None:
+        return users
+    return users.filter(sites__in=site_ids).distinct() | users.filter(pk=user.pk)
+
+
+def webhook_list(*, user) -> QuerySet[Webhook]:
+    return Webhook.objects.all()

@@ -1,0 +1,185 @@
+"""The transactional outbox: deliveries written with the business change, sent after commit.
+
+`queue_deliveries` runs inside the publishing transaction; `deliver` is called by the Celery task
+for one message and is safe to run twice at once (the row lock and the status make the second
+call a no-op), so each webhook gets each event id at most once.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Event, OutboxMessage, Webhook
+
+logger = logging.getLogger(__name__)
+
+
+def live_group(site_code: str | None, topic: str) -> str:
+    """The Channels group that live pages of `topic` at a site subscribe to."""
+    return f"live.{site_code or 'all'}.{topic}"
+
+
+def queue_deliveries(event: Event, *, live: bool = True) -> list[OutboxMessage]:
+    """Write the outside deliveries of `event`; the worker is woken after commit."""
+    messages = [
+        OutboxMessage(event=event, channel=OutboxMessage.Channel.WEBHOOK, webhook=hook, target=hook.url)
+        for hook in Webhook.objects.filter(active=True)
+        if hook.wants(event.name)
+    ]
+    if live:
+        topic = event.name.split(".", 1)[0]
+        site_code = event.site.code if event.site_id else None
+        messages.append(
+            OutboxMessage(event=event, channel=OutboxMessage.Channel.WEBSOCKET, target=live_group(site_code, topic))
+        )
+    recipients = event.payload.get("notify") if isinstance(event.payload, dict) else None
+    for address in recipients or []:
+        messages.append(OutboxMessage(event=event, channel=OutboxMessage.Channel.EMAIL, target=address))
+    if not messages:
+        return []
+    created = OutboxMessage.objects.bulk_create(messages)
+    ids = [m.pk for m in created]
+    transaction.on_commit(lambda: _enqueue(ids))
+    return created
+
+
+def _enqueue(message_ids: list[int]) -> None:
+    """Hand the deliveries to the worker. If the broker is down they stay pending for the sweep."""
+    from kombu.exceptions import OperationalError
+
+    from core.tasks import deliver_outbox_message
+
+    for message_id in message_ids:
+        try:
+            deliver_outbox_message.delay(message_id)
+        except OperationalError as exc:
+            logger.warning("broker unreachable, outbox message %s waits for the sweep: %s", message_id, exc)
+            return
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The webhook signature header value: HMAC-SHA256 over the exact body bytes."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_body(event: Event) -> bytes:
+    return json.dumps(
+        {
+            "id": str(event.id),
+            "event": event.name,
+            "occurred_at": event.occurred_at.isoformat(),
+            "site": event.site.code if event.site_id else None,
+            "data": event.payload,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff: 10 s, 20 s, 40 s ... capped at one hour."""
+    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def deliver(*, message_id: int) -> str:
+    """Deliver one outbox message once. Returns its status after the attempt."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event", "event__site", "webhook")
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        message.attempts += 1
+        try:
+            _send(message)
+        except DeliveryFailed as exc:
+            message.last_error = str(exc)[:2000]
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            else:
+                message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        else:
+            message.status = OutboxMessage.Status.DELIVERED
+            message.delivered_at = timezone.now()
+            message.last_error = ""
+        message.save(update_fields=["attempts", "status", "next_attempt_at", "last_error", "delivered_at"])
+        return message.status
+
+
+def _send(message: OutboxMessage) -> None:
+    event = message.event
+    if message.channel == OutboxMessage.Channel.WEBHOOK:
+        body = webhook_body(event)
+        request = urllib.request.Request(  # noqa: S310 - webhook URLs are http(s), validated by URLField
+            message.webhook.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Event-Id": str(event.id),
+                "X-Event-Name": event.name,
+                "X-Signature-256": sign(body, message.webhook.secret),
+                "User-Agent": "smart-factory-webhooks/1",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+                if not 200 <= response.status < 300:
+                    raise DeliveryFailed(f"HTTP {response.status}")
+        except urllib.error.HTTPError as exc:
+            raise DeliveryFailed(f"HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            raise DeliveryFailed(str(exc)) from exc
+    elif message.channel == OutboxMessage.Channel.WEBSOCKET:
+        from asgiref.sync import async_to_sync
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        try:
+            async_to_sync(layer.group_send)(
+                message.target,
+                {
+                    "type": "live.event",
+                    "event": event.name,
+                    "id": str(event.id),
+                    "site": event.site.code if event.site_id else None,
+                    "data": event.payload,
+                },
+            )
+        except (OSError, ConnectionError) as exc:
+            raise DeliveryFailed(str(exc)) from exc
+    elif message.channel == OutboxMessage.Channel.EMAIL:
+        try:
+            send_mail(
+                subject=event.payload.get("subject", event.name),
+                message=event.payload.get("body", ""),
+                from_email=None,
+                recipient_list=[message.target],
+            )
+        except OSError as exc:
+            raise DeliveryFailed(str(exc)) from exc
+
+
+def due_message_ids(*, limit: int = 500) -> list[int]:
+    """Pending deliveries whose next attempt is due (the periodic sweep's work list)."""
+    return list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,54 @@
+"""Quantities in units: conversion to an item's base unit."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from core.errors import ValidationFailed
+
+
+def convert(quantity: Decimal, from_unit, to_unit, *, item=None) -> Decimal:
+    """Convert `quantity` of `from_unit` into `to_unit`.
+
+    Units of the same dimension convert through their ratios; across dimensions or packs the
+    item's own conversions (1 box = 50 pcs) are used. Anything else is a clear error.
+    """
+    quantity = Decimal(quantity)
+    if from_unit.pk == to_unit.pk:
+        return quantity
+    if from_unit.dimension == to_unit.dimension:
+        return quantity * from_unit.ratio / to_unit.ratio
+    if item is not None:
+        factors = {c.unit_id: c.factor for c in item.unit_conversions.all()}
+        factors.setdefault(item.base_unit_id, Decimal(1))
+        from_factor = _factor_to_base(from_unit, item, factors)
+        to_factor = _factor_to_base(to_unit, item, factors)
+        if from_factor is not None and to_factor is not None:
+            return quantity * from_factor / to_factor
+    raise ValidationFailed(
+        _("%(from)s cannot be converted to %(to)s%(for_item)s.")
+        % {"from": from_unit.code, "to": to_unit.code, "for_item": f" ({item.code})" if item else ""},
+        code="unit_mismatch",
+        field="unit",
+    )
+
+
+def _factor_to_base(unit, item, factors: dict) -> Decimal | None:
+    """Base units of `item` in one `unit`, directly or through a same-dimension unit."""
+    if unit.pk in factors:
+        return factors[unit.pk]
+    base = item.base_unit
+    if unit.dimension == base.dimension:
+        return unit.ratio / base.ratio
+    for other_id, factor in factors.items():
+        other = next((c.unit for c in item.unit_conversions.all() if c.unit_id == other_id), None)
+        if other is not None and other.dimension == unit.dimension:
+            return factor * unit.ratio / other.ratio
+    return None
+
+
+def to_base_unit(quantity: Decimal, unit, item) -> Decimal:
+    """`quantity` of `unit` expressed in the item's base unit."""
+    if unit is None:
+        return Decimal(quantity)
+    return convert(quantity, unit, item.base_unit, item=item)

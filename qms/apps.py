@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QmsConfig(AppConfig):
+    name = "qms"
+    verbose_name = _("Quality")
+    nav: list = []

@@ -1,0 +1,2 @@
+def register(router) -> None:
+    """Add this module's viewsets to the wms API router."""

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WmsConfig(AppConfig):
+    name = "wms"
+    verbose_name = _("Warehouse")
+    nav = [
+        {"label": _("Dashboard"), "url": "wms:dashboard", "perm": "wms.view_stockquant"},
+        {"label": _("Stock"), "url": "wms:stock", "perm": "wms.view_stockquant"},
+        {"label": _("Lots"), "url": "wms:lot-list", "perm": "wms.view_lot"},
+        {"label": _("Moves"), "url": "wms:move-list", "perm": "wms.view_stockmove"},
+        {"label": _("Expected receipts"), "url": "wms:receipt-list", "perm": "wms.view_expectedreceipt"},
+        {"label": _("Pick lists"), "url": "wms:picklist-list", "perm": "wms.view_picklist"},
+        {"label": _("Counts"), "url": "wms:count-list", "perm": "wms.view_counttask"},
+        {"label": _("Alerts"), "url": "wms:alert-list", "perm": "wms.view_inventoryalert"},
+        {"label": _("KPIs"), "url": "wms:kpis", "perm": "wms.view_stockquant"},
+        {"label": _("Bins"), "url": "wms:bin-list", "perm": "wms.view_bin"},
+    ]
+    tablet = [
+        {"label": _("Receive"), "url": "wms:tablet-receive", "icon": "inbox", "perm": "wms.add_stockmove"},
+        {"label": _("Put away"), "url": "wms:tablet-putaway", "icon": "archive", "perm": "wms.add_stockmove"},
+        {"label": _("Pick"), "url": "wms:tablet-pick", "icon": "list", "perm": "wms.add_stockmove"},
+        {"label": _("Count"), "url": "wms:tablet-count", "icon": "hash", "perm": "wms.change_counttask"},
+        {"label": _("Move"), "url": "wms:tablet-move", "icon": "move", "perm": "wms.add_stockmove"},
+    ]

@@ -1,0 +1,74 @@
+"""Reads of locations, lots, on-hand stock and the ledger, shared by the API, pages and reports.
+
+Every function takes the requesting `user` and returns only that user's sites' rows.
+"""
+
+from django.db.models import Count, DecimalField, F, Max, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from wms.models import Bin, Lot, StockMove, StockQuant, Warehouse, Zone
+
+
+def warehouse_list(*, user) -> QuerySet[Warehouse]:
+    return Warehouse.objects.for_user(user).select_related("site")
+
+
+def zone_list(*, user) -> QuerySet[Zone]:
+    return Zone.objects.for_user(user).select_related("warehouse__site")
+
+
+def bin_list(*, user) -> QuerySet[Bin]:
+    return Bin.objects.for_user(user).select_related("warehouse__site", "zone")
+
+
+def lot_list(*, user) -> QuerySet[Lot]:
+    return Lot.objects.for_user(user).select_related("item__base_unit", "site", "supplier")
+
+
+def stock_list(*, user, site=None, item=None, lot=None, bin=None, include_empty: bool = False) -> QuerySet[StockQuant]:
+    """On-hand rows (item, lot, bin, quantity), positive only unless `include_empty`."""
+    rows = StockQuant.objects.for_user(user).select_related(
+        "item__base_unit", "lot", "bin__zone", "bin__warehouse", "site"
+    )
+    if not include_empty:
+        rows = rows.filter(quantity__gt=0)
+    if site is not None:
+        rows = rows.filter(site=site)
+    if item is not None:
+        rows = rows.filter(item=item)
+    if lot is not None:
+        rows = rows.filter(lot=lot)
+    if bin is not None:
+        rows = rows.filter(bin=bin)
+    return rows
+
+
+def on_hand_by_item(*, user, site=None, item=None):
+    """Total on hand per item (across bins and lots) with its value at standard cost."""
+    rows = stock_list(user=user, site=site, item=item)
+    return (
+        rows.values("item_id", "item__code", "item__name", "item__base_unit__code", "item__abc_class")
+        .annotate(
+            quantity=Sum("quantity"),
+            value=Sum(
+                F("quantity") * F("item__standard_cost"), output_field=DecimalField(max_digits=24, decimal_places=4)
+            ),
+            bins=Count("bin", distinct=True),
+            lots=Count("lot", distinct=True),
+            last_change=Max("updated_at"),
+        )
+        .order_by("item__code")
+    )
+
+
+def on_hand_quantity(*, user, item, site=None, lot=None, bin=None):
+    """One number: what is on hand of `item` (optionally in a lot, bin or site)."""
+    return stock_list(user=user, site=site, item=item, lot=lot, bin=bin).aggregate(
+        total=Coalesce(Sum("quantity"), Value(0), output_field=DecimalField(max_digits=18, decimal_places=6))
+    )["total"]
+
+
+def move_list(*, user) -> QuerySet[StockMove]:
+    return StockMove.objects.for_user(user).select_related(
+        "item__base_unit", "lot", "from_bin", "to_bin", "entered_unit", "user", "site"
+    )
