@@ -57,6 +57,15 @@ class CountTask(TimeStampedModel):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
     adjustment = models.ForeignKey("wms.StockMove", models.PROTECT, null=True, blank=True, related_name="+")
+    recount_of = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recounts",
+        verbose_name=_("recount of"),
+        help_text=_("The rejected count this task repeats."),
+    )
     history = HistoricalRecords()
 
     objects = SiteScopedQuerySet.as_manager()
