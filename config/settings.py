@@ -17,8 +17,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env")
+# Variables already in the environment win over the file; ENV_FILE="" reads no file at all.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and Path(ENV_FILE).is_file():
+    environ.Env.read_env(ENV_FILE)
 
 EMBEDDED = not env("DATABASE_URL", default="")
 DEBUG = env.bool("DEBUG", default=EMBEDDED)
@@ -154,6 +156,12 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# The periodic jobs, declared once: Celery beat reads this when Redis is configured, and
+# `manage.py run_periodic` runs the same entries in-process on the embedded default.
+# Schedules are seconds (or a timedelta / celery crontab); tasks are named by dotted path.
+CELERY_BEAT_SCHEDULE = {
+    "core.drain_outbox": {"task": "core.tasks.drain_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", 30.0)},
+}
 
 MQTT_URL = env("MQTT_URL", default="")
 

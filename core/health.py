@@ -1,7 +1,7 @@
 """/healthz (the process answers), /readyz (its dependencies answer) and /metrics."""
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -12,6 +12,7 @@ from core.metrics import render_metrics
 @never_cache
 @require_GET
 def healthz(request):
+    """The process answers: for liveness probes. Touches nothing else."""
     return JsonResponse({"status": "ok"})
 
 
@@ -19,7 +20,7 @@ def _check_database() -> str | None:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; it is reported, not hidden
+    except DatabaseError as exc:
         return str(exc)
     return None
 
@@ -40,11 +41,12 @@ def _check_broker() -> str | None:
     if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory://"):
         return None
     from kombu import Connection
+    from kombu.exceptions import KombuError
 
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # noqa: BLE001 - kombu raises transport-specific errors; each means "down"
+    except (OSError, KombuError) as exc:
         return str(exc)
     return None
 
@@ -52,6 +54,7 @@ def _check_broker() -> str | None:
 @never_cache
 @require_GET
 def readyz(request):
+    """Database, Redis and the Celery broker answer: 503 naming whichever does not."""
     checks = {"database": _check_database(), "redis": _check_redis(), "broker": _check_broker()}
     body = {name: ("ok" if error is None else f"down: {error}") for name, error in checks.items()}
     ready = all(error is None for error in checks.values())

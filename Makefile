@@ -1,0 +1,117 @@
+# The two commands that matter: `make run` (the whole system on this machine) and `make test`.
+# DATABASE_URL, REDIS_URL, MQTT_URL and friends are read from the environment (or .env).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint messages bench venv venv-dev check-services browser clean
+
+help:
+	@echo "make run       start the system on http://$(HOST):$(PORT) (embedded default unless DATABASE_URL/REDIS_URL are set)"
+	@echo "make test      lint, import layers, migrations check and the whole test suite (needs PostgreSQL and Redis)"
+	@echo "make lint      ruff check, ruff format --check, lint-imports"
+	@echo "make messages  extract and compile the Simplified Chinese translations"
+	@echo "make bench     run every benchmark in bench/"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+# --- make run -------------------------------------------------------------------------------
+# Migrate, load the demo plant, collect static files, then run daphne with the background work:
+# on the embedded default `run_periodic` (tasks run in-process); with REDIS_URL a Celery worker
+# with beat. Ctrl-C stops all of them.
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --show-logins
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@pids=(); \
+	stop() { trap - INT TERM EXIT; echo; echo "Stopping..."; kill -TERM "$${pids[@]}" 2>/dev/null || true; wait "$${pids[@]}" 2>/dev/null || true; }; \
+	trap stop INT TERM EXIT; \
+	if [ -n "$${REDIS_URL:-}" ] || grep -qs '^REDIS_URL=.' .env; then \
+	  echo "Background work: Celery worker with beat (Redis)"; \
+	  $(VENV)/bin/celery -A config worker --beat --loglevel INFO --concurrency 2 & pids+=($$!); \
+	else \
+	  echo "Background work: periodic jobs in-process (embedded default)"; \
+	  $(PY) manage.py run_periodic & pids+=($$!); \
+	fi; \
+	if [ -n "$${MQTT_URL:-}" ] && $(PY) manage.py help ingest_mqtt >/dev/null 2>&1; then \
+	  echo "Machine data: ingest_mqtt ($$MQTT_URL)"; \
+	  $(PY) manage.py ingest_mqtt & pids+=($$!); \
+	fi; \
+	echo "Smart Factory on http://$(HOST):$(PORT)/  (Ctrl-C stops everything)"; \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application & pids+=($$!); \
+	wait -n "$${pids[@]}" || true
+
+# --- make test ------------------------------------------------------------------------------
+test: venv-dev check-services browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
+	@rc=0; $(VENV)/bin/pytest || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here."; exit 1; fi; \
+	exit $$rc
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+# PostgreSQL and Redis must answer before the suite starts (the tests use the real ones).
+check-services: venv-dev
+	@$(PY) -c 'import os, socket, sys, urllib.parse as u; \
+	targets = [("PostgreSQL", os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factory"), 5432), \
+	           ("Redis", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), 6379)]; \
+	down = []; \
+	[down.append(f"{name} at {p.hostname}:{p.port or port}") for name, url, port in targets \
+	 for p in [u.urlparse(url)] \
+	 if socket.socket().connect_ex((p.hostname or "127.0.0.1", p.port or port)) != 0]; \
+	down and sys.exit("Not reachable: " + ", ".join(down) + ".\nStart them, e.g.:\n" \
+	  "  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start\n" \
+	  "  redis-server --daemonize yes --save \"\" --appendonly no\n" \
+	  "or point DATABASE_URL / REDIS_URL at running servers.")'
+
+# The browser tests drive Debian's Chromium; install it when we may, else they skip with a reason.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "No /usr/bin/chromium and not root: the e2e tests will be skipped."; fi
+
+# --- translations and benchmarks ------------------------------------------------------------
+messages: venv
+	@if ! command -v xgettext >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; fi
+	mkdir -p locale
+	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --ignore 'tests/*'
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# Each bench/*.py prints one JSON line last.
+bench: venv-dev
+	@shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/."; exit 0; fi; \
+	for script in "$${scripts[@]}"; do echo "== $$script"; $(PY) "$$script"; done
+
+clean:
+	rm -rf staticfiles .pytest_cache test-artifacts
