@@ -62,3 +62,22 @@ def stock_in(*, bin, item, quantity, lot=None, user=None):
     return post_move(
         kind="receipt", item=item, quantity=Decimal(quantity), lot=lot, to_bin=bin, user=user, reference="test stock"
     )
+
+
+class StockPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.StockPolicy"
+        django_get_or_create = ("site", "item")
+
+    site = factory.SubFactory(SiteFactory)
+    item = factory.SubFactory(ItemFactory)
+    reorder_point = Decimal("10")
+    safety_stock = Decimal("0")
+
+
+def backdate_move(move, when):
+    """Give a posted move another time (the ledger stamps moves with now; KPI and alert tests need history)."""
+    from wms.models import StockMove
+
+    StockMove.objects.filter(pk=move.pk).update(created_at=when)
+    return move
