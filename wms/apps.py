@@ -24,3 +24,6 @@ class WmsConfig(AppConfig):
         {"label": _("Count"), "url": "wms:tablet-count", "icon": "hash", "perm": "wms.change_counttask"},
         {"label": _("Move"), "url": "wms:tablet-move", "icon": "move", "perm": "wms.add_stockmove"},
     ]
+
+    def ready(self):
+        from wms import events  # noqa: F401  (registers the event subscribers)
