@@ -1,0 +1,333 @@
+"""Web forms for master data, users and electronic signatures.
+
+Forms only check and convert the input: `service_data()` hands the cleaned values to the same
+service functions the API calls (core.services.master_data, core.services.users,
+core.services.signatures).
+"""
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError, SignatureInvalid
+from core.models import (
+    Company,
+    Currency,
+    ExchangeRate,
+    Item,
+    Partner,
+    Role,
+    SignatureMeaning,
+    Site,
+    Unit,
+    UnitConversion,
+    User,
+    Webhook,
+)
+from core.selectors import master_data as selectors
+
+
+def apply_errors(form, exc) -> None:
+    """Show a service's refusal on the form: on the field it names, else above the form."""
+    if isinstance(exc, SignatureInvalid):
+        form.add_error("password" if "password" in form.fields else None, str(exc.message))
+        return
+    if isinstance(exc, DomainError):
+        target = exc.field if exc.field in form.fields else None
+        form.add_error(target, str(exc.message))
+        return
+    if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return
+    form.add_error(None, exc)
+
+
+class ServiceForm(forms.ModelForm):
+    """A model form whose values are saved by a service, never by `form.save()`."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class CompanyForm(ServiceForm):
+    class Meta:
+        model = Company
+        fields = ["code", "name", "base_currency"]
+
+
+def _time_zone_choices():
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class SiteForm(ServiceForm):
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=_time_zone_choices, initial="UTC")
+
+    class Meta:
+        model = Site
+        fields = ["code", "name", "company", "time_zone", "address", "active"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = selectors.company_list(user=self.user)
+
+
+class CurrencyForm(ServiceForm):
+    class Meta:
+        model = Currency
+        fields = ["code", "name", "decimals"]
+
+
+class ExchangeRateForm(ServiceForm):
+    class Meta:
+        model = ExchangeRate
+        fields = ["from_currency", "to_currency", "rate", "valid_from"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class UnitForm(ServiceForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "dimension", "ratio", "decimals"]
+
+
+class ItemForm(ServiceForm):
+    class Meta:
+        model = Item
+        fields = [
+            "code",
+            "name",
+            "description",
+            "type",
+            "base_unit",
+            "tracking",
+            "shelf_life_days",
+            "inspection_required",
+            "abc_class",
+            "standard_cost",
+            "hazard_class",
+            "temperature_class",
+            "unit_weight_kg",
+            "unit_volume_l",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_unit"].queryset = selectors.unit_list(user=self.user)
+
+
+class UnitConversionForm(forms.Form):
+    """1 `unit` of the item is `factor` base units (a box of 50)."""
+
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    factor = forms.DecimalField(label=_("base units per unit"), max_digits=24, decimal_places=12, min_value=0)
+
+    def __init__(self, *args, user=None, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        units = selectors.unit_list(user=user)
+        if item is not None:
+            units = units.exclude(pk=item.base_unit_id)
+        self.fields["unit"].queryset = units
+
+    def clean_factor(self):
+        factor = self.cleaned_data["factor"]
+        if factor <= 0:
+            raise forms.ValidationError(_("Enter a number greater than zero."))
+        return factor
+
+    def service_data(self) -> dict:
+        return {"item": self.item, "unit": self.cleaned_data["unit"], "factor": self.cleaned_data["factor"]}
+
+    @property
+    def model(self):
+        return UnitConversion
+
+
+class PartnerForm(ServiceForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "code",
+            "name",
+            "is_customer",
+            "is_supplier",
+            "currency",
+            "payment_terms_days",
+            "tax_id",
+            "email",
+            "phone",
+            "address",
+            "active",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("is_customer") or data.get("is_supplier")):
+            self.add_error("is_customer", _("A partner is a customer, a supplier or both."))
+        return data
+
+    def validate_constraints(self, exclude=None):
+        """The customer-or-supplier rule is explained by `clean`; skip the database's wording."""
+
+
+class UserForm(ServiceForm):
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    sites = forms.ModelMultipleChoiceField(
+        label=_("sites"), queryset=Site.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    password = forms.CharField(
+        label=_("new password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password_again = forms.CharField(
+        label=_("new password again"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "badge_id", "language", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = selectors.site_list(user=self.user)
+        self.fields["language"] = forms.ChoiceField(
+            label=_("language"),
+            required=False,
+            choices=[("", _("(site default)")), *self._languages()],
+        )
+        if self.instance.pk:
+            self.fields["roles"].initial = self.instance.roles
+            self.fields["sites"].initial = list(self.instance.sites.all())
+            self.fields["password"].help_text = _("Leave empty to keep the current password.")
+
+    @staticmethod
+    def _languages():
+        from django.conf import settings
+
+        return settings.LANGUAGES
+
+    def clean_badge_id(self):
+        return self.cleaned_data.get("badge_id") or None
+
+    def clean(self):
+        data = super().clean()
+        password, again = data.get("password"), data.get("password_again")
+        if password or again:
+            if password != again:
+                self.add_error("password_again", _("The two passwords differ."))
+            else:
+                probe = self.instance if self.instance.pk else User(**{k: data.get(k) for k in ("username", "email")})
+                try:
+                    validate_password(password, probe)
+                except DjangoValidationError as exc:
+                    self.add_error("password", exc)
+        return data
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("password_again", None)
+        if not data.get("password"):
+            data.pop("password", None)
+        data["sites"] = list(data["sites"])
+        return data
+
+
+class WebhookForm(ServiceForm):
+    secret = forms.CharField(
+        label=_("secret"),
+        required=False,
+        min_length=16,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("At least 16 characters; the receiver checks the HMAC-SHA256 signature with it."),
+    )
+    events = forms.CharField(
+        label=_("events"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One event name per line, or a prefix ending in '*' (wms.*). Empty means all."),
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["name", "url", "secret", "events", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["events"] = "\n".join(self.instance.events or [])
+            self.initial["secret"] = ""
+            self.fields["secret"].help_text = _("Leave empty to keep the current secret.")
+        else:
+            self.fields["secret"].required = True
+
+    def clean_events(self):
+        text = self.cleaned_data.get("events") or ""
+        return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+    def clean_secret(self):
+        secret = self.cleaned_data.get("secret")
+        if not secret and self.instance.pk:
+            return self.instance.secret
+        return secret
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class SignatureForm(forms.Form):
+    """An electronic signature: the signer re-enters the password and says what it means.
+
+    Approval pages embed it with `{% include "core/_signature_form.html" with form=... %}` inside
+    their own <form> and call `form.sign(record=...)` (or `core.services.signatures.sign` with
+    `form.signature_data()`) inside the transaction of the change they approve.
+    """
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    meaning = forms.ChoiceField(label=_("Meaning of the signature"), choices=SignatureMeaning.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, meanings=None, prefix="signature", **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.user = user
+        if meanings:
+            self.fields["meaning"].choices = [c for c in SignatureMeaning.choices if c[0] in meanings]
+            if len(meanings) == 1:
+                self.fields["meaning"].initial = meanings[0]
+
+    def signature_data(self) -> dict:
+        return {
+            "user": self.user,
+            "password": self.cleaned_data["password"],
+            "meaning": self.cleaned_data["meaning"],
+            "reason": self.cleaned_data.get("comment", ""),
+        }
+
+    def sign(self, *, record):
+        """Sign `record`; a wrong password raises SignatureInvalid and nothing is stored."""
+        from core.services.signatures import sign
+
+        return sign(record=record, **self.signature_data())
