@@ -1,0 +1,202 @@
+"""The warehouse desk pages through Django's test client."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ItemFactory, SiteFactory, UserFactory
+from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
+from wms.models import Lot, LotStatus, StockMove, StockQuant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plant():
+    """One site with a raw-material bin and a receiving bin, a lot-tracked item in stock, and a
+    second site the user does not work at."""
+    site = SiteFactory(code="P1")
+    warehouse = WarehouseFactory(site=site, code="WH1")
+    raw = BinFactory(zone=ZoneFactory(warehouse=warehouse, kind="raw"))
+    dock = BinFactory(zone=ZoneFactory(warehouse=warehouse, kind="receiving"))
+    item = ItemFactory(code="CMP-100", tracking="lot", standard_cost=Decimal("4"))
+    lot = LotFactory(item=item, code="L-1", site=site)
+    user = UserFactory(username="ware", roles=["warehouse"], sites=[site])
+    stock_in(bin=raw, item=item, quantity=10, lot=lot, user=user)
+    other_site = SiteFactory(code="P2")
+    other_bin = BinFactory(zone=ZoneFactory(warehouse=WarehouseFactory(site=other_site, code="WH2"), kind="raw"))
+    other_lot = LotFactory(item=item, code="L-OTHER", site=other_site)
+    return {
+        "site": site,
+        "raw": raw,
+        "dock": dock,
+        "item": item,
+        "lot": lot,
+        "user": user,
+        "other_bin": other_bin,
+        "other_lot": other_lot,
+    }
+
+
+def on_hand(item, bin_, lot=None):
+    quant = StockQuant.objects.filter(item=item, bin=bin_, lot=lot).first()
+    return quant.quantity if quant else Decimal(0)
+
+
+LIST_PAGES = ["wms:stock", "wms:lot-list", "wms:move-list", "wms:move-create", "wms:bin-list"]
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_each_page_renders_for_a_warehouse_user(web_as, plant, name):
+    response = web_as(plant["user"]).get(reverse(name))
+    assert response.status_code == 200
+    assert b"P1" in response.content
+
+
+@pytest.mark.parametrize("group", ["item", "bin", "lot"])
+def test_stock_page_shows_the_item_in_every_grouping(web_as, plant, group):
+    response = web_as(plant["user"]).get(reverse("wms:stock"), {"group": group})
+    assert response.status_code == 200
+    assert b"CMP-100" in response.content
+    if group != "item":
+        assert plant["raw"].code.encode() in response.content
+
+
+def test_stock_filter_by_bin_hides_other_bins(web_as, plant):
+    response = web_as(plant["user"]).get(reverse("wms:stock"), {"group": "bin", "bin": plant["dock"].code})
+    assert b"CMP-100" not in response.content
+
+
+def test_detail_pages_render(web_as, plant):
+    client = web_as(plant["user"])
+    for url in (
+        reverse("wms:lot-detail", args=[plant["lot"].pk]),
+        reverse("wms:bin-detail", args=[plant["raw"].pk]),
+        reverse("wms:item-stock", args=["CMP-100"]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"L-1" in response.content, url
+
+
+def test_another_sites_lot_and_bin_answer_404(web_as, plant):
+    client = web_as(plant["user"])
+    assert client.get(reverse("wms:lot-detail", args=[plant["other_lot"].pk])).status_code == 404
+    assert client.get(reverse("wms:bin-detail", args=[plant["other_bin"].pk])).status_code == 404
+
+
+def test_user_without_warehouse_rights_gets_403_and_anonymous_goes_to_login(client, web_as, plant):
+    response = client.get(reverse("wms:stock"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    nobody = UserFactory(sites=[plant["site"]])
+    assert web_as(nobody).get(reverse("wms:stock")).status_code == 403
+
+
+def test_move_form_posts_a_transfer_and_says_so(web_as, plant):
+    client = web_as(plant["user"])
+    response = client.post(
+        reverse("wms:move-create"),
+        {
+            "kind": "transfer",
+            "item": "CMP-100",
+            "lot": "L-1",
+            "from_bin": plant["raw"].code,
+            "to_bin": plant["dock"].code,
+            "quantity": "4",
+            "reference": "DESK-1",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Posted" in response.content.decode()
+    assert on_hand(plant["item"], plant["raw"], plant["lot"]) == Decimal("6")
+    assert on_hand(plant["item"], plant["dock"], plant["lot"]) == Decimal("4")
+    assert StockMove.objects.filter(reference="DESK-1", kind="transfer").count() == 1
+
+
+def test_move_form_with_too_much_shows_the_refusal_and_writes_nothing(web_as, plant):
+    client = web_as(plant["user"])
+    before = StockMove.objects.count()
+    response = client.post(
+        reverse("wms:move-create"),
+        {"kind": "issue", "item": "CMP-100", "lot": "L-1", "from_bin": plant["raw"].code, "quantity": "11"},
+    )
+    assert response.status_code == 200
+    assert "holds 10" in response.content.decode()
+    assert StockMove.objects.count() == before
+    assert on_hand(plant["item"], plant["raw"], plant["lot"]) == Decimal("10")
+
+
+def test_move_form_bad_input_shows_field_errors_and_writes_nothing(web_as, plant):
+    client = web_as(plant["user"])
+    before = StockMove.objects.count()
+    response = client.post(
+        reverse("wms:move-create"),
+        {"kind": "transfer", "item": "NOPE", "from_bin": plant["other_bin"].code, "to_bin": "", "quantity": "-1"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "item" in errors and "from_bin" in errors and "quantity" in errors
+    assert "No item with code NOPE" in response.content.decode()
+    assert StockMove.objects.count() == before
+
+
+def test_move_form_missing_bin_shows_the_ledgers_field_error(web_as, plant):
+    response = web_as(plant["user"]).post(
+        reverse("wms:move-create"),
+        {"kind": "transfer", "item": "CMP-100", "lot": "L-1", "from_bin": plant["raw"].code, "quantity": "1"},
+    )
+    assert "to_bin" in response.context["form"].errors
+
+
+def test_moves_list_filters_by_kind_and_reference(web_as, plant):
+    client = web_as(plant["user"])
+    response = client.get(reverse("wms:move-list"), {"kind": "receipt", "reference": "test"})
+    assert response.context["page_obj"].paginator.count == 1
+    response = client.get(reverse("wms:move-list"), {"kind": "issue"})
+    assert response.context["page_obj"].paginator.count == 0
+
+
+def test_quality_engineer_holds_a_lot_with_a_reason(web_as, plant):
+    quality = UserFactory(roles=["quality"], sites=[plant["site"]])
+    response = web_as(quality).post(
+        reverse("wms:lot-detail", args=[plant["lot"].pk]),
+        {"status": "on_hold", "reason": "customer complaint"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    lot = Lot.objects.get(pk=plant["lot"].pk)
+    assert lot.status == LotStatus.ON_HOLD and lot.status_reason == "customer complaint"
+    assert "customer complaint" in response.content.decode()
+
+
+def test_lot_status_change_needs_the_right(web_as, plant):
+    operator = UserFactory(roles=["operator"], sites=[plant["site"]])
+    client = web_as(operator)
+    page = client.get(reverse("wms:lot-detail", args=[plant["lot"].pk]))
+    assert page.status_code == 200 and b"Change status" not in page.content
+    response = client.post(reverse("wms:lot-detail", args=[plant["lot"].pk]), {"status": "on_hold", "reason": "x"})
+    assert response.status_code == 403
+    assert Lot.objects.get(pk=plant["lot"].pk).status == LotStatus.AVAILABLE
+
+
+def test_block_and_unblock_a_bin(web_as, plant):
+    client = web_as(plant["user"])
+    url = reverse("wms:bin-detail", args=[plant["dock"].pk])
+    client.post(url, {"block": "1", "reason": "rack damaged"})
+    plant["dock"].refresh_from_db()
+    assert plant["dock"].blocked and plant["dock"].blocked_reason == "rack damaged"
+    response = client.get(reverse("wms:bin-list"), {"blocked": "yes"})
+    assert plant["dock"].code in response.content.decode()
+    client.post(url, {"unblock": "1"})
+    plant["dock"].refresh_from_db()
+    assert not plant["dock"].blocked
+
+
+def test_blocking_without_reason_shows_the_field_error(web_as, plant):
+    response = web_as(plant["user"]).post(reverse("wms:bin-detail", args=[plant["dock"].pk]), {"block": "1"})
+    assert response.status_code == 200
+    assert "reason" in response.context["block_form"].errors
+    plant["dock"].refresh_from_db()
+    assert not plant["dock"].blocked

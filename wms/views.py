@@ -1,0 +1,286 @@
+"""The warehouse desk pages (supervisors, planners, quality engineers, warehouse leads).
+
+Views only translate: filters and forms into selector and service calls, results into pages.
+Lists show the user's current site (`request.site`); a record of a site the user does not work
+at answers 404.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError
+from core.selectors.master_data import item_list
+from wms import forms
+from wms.selectors import pages
+from wms.selectors.stock import bin_list, lot_list, move_list, stock_list
+from wms.services import ledger, locations
+from wms.services import lots as lot_services
+
+PAGE_SIZE = 50
+
+
+def desk(perm):
+    """Signed-in users with `perm` only: anonymous users go to the login page, others get 403."""
+
+    def decorate(view):
+        guarded = login_required(permission_required(perm, raise_exception=True)(view))
+        return wraps(view)(guarded)
+
+    return decorate
+
+
+def _page(request, rows, size=PAGE_SIZE):
+    return Paginator(rows, size).get_page(request.GET.get("page"))
+
+
+def _filters(form_class, request, **kwargs):
+    """A bound filter form and its cleaned values (blank ones when the input is invalid)."""
+    form = form_class(request.GET or None, **kwargs)
+    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, values
+
+
+def _for_site(rows, request):
+    return rows.for_site(request.site) if request.site is not None else rows.none()
+
+
+def _apply_domain_error(form, error: DomainError) -> None:
+    """A refused service call shows on the field it names, else above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+# --- stock ---------------------------------------------------------------------------------------
+
+
+@desk("wms.view_stockquant")
+def stock(request):
+    form, f = _filters(forms.StockFilterForm, request, user=request.user, site=request.site)
+    group = f.get("group") or "item"
+    rows = pages.filtered_stock(
+        user=request.user,
+        site=request.site,
+        item=f.get("item", ""),
+        bin=f.get("bin", ""),
+        lot=f.get("lot", ""),
+        zone_kind=f.get("zone_kind", ""),
+        warehouse=f.get("warehouse", ""),
+    )
+    total_value = pages.stock_value(rows)
+    if group == "item":
+        listing = pages.summarise_by_item(rows)
+    elif group == "bin":
+        listing = rows.order_by("bin__warehouse__code", "bin__pick_sequence", "bin__code", "item__code")
+    else:
+        listing = rows.filter(lot__isnull=False).order_by("lot__expiry", "item__code", "lot__code", "bin__code")
+    return render(
+        request,
+        "wms/stock.html",
+        {"form": form, "group": group, "page_obj": _page(request, listing), "total_value": total_value},
+    )
+
+
+@desk("wms.view_stockquant")
+def item_stock(request, code):
+    """Where one item is: bins, lots, expiry and status, and its latest moves."""
+    item = get_object_or_404(item_list(user=request.user), code=code)
+    rows = _for_site(stock_list(user=request.user), request).filter(item=item)
+    rows = rows.order_by("lot__expiry", "lot__code", "bin__code")
+    total = sum((row.quantity for row in rows), start=0)
+    moves = _for_site(move_list(user=request.user), request).filter(item=item)[:20]
+    return render(
+        request,
+        "wms/item_stock.html",
+        {"item": item, "rows": rows, "total": total, "value": pages.stock_value(rows), "moves": moves},
+    )
+
+
+# --- lots ----------------------------------------------------------------------------------------
+
+
+@desk("wms.view_lot")
+def lot_list_view(request):
+    form, f = _filters(forms.LotFilterForm, request)
+    lots = _for_site(lot_list(user=request.user), request)
+    if f.get("item"):
+        lots = lots.filter(item__code__iexact=f["item"])
+    if f.get("lot"):
+        lots = lots.filter(Q(code__icontains=f["lot"]) | Q(supplier_lot__icontains=f["lot"]))
+    if f.get("status"):
+        lots = lots.filter(status=f["status"])
+    if f.get("expires_before"):
+        lots = lots.filter(expiry__lt=f["expires_before"])
+    return render(request, "wms/lot_list.html", {"form": form, "page_obj": _page(request, lots)})
+
+
+@desk("wms.view_lot")
+def lot_detail(request, pk):
+    lot = get_object_or_404(lot_list(user=request.user), pk=pk)
+    allowed = lot_services.TRANSITIONS.get(lot.status, set())
+    status_form = forms.LotStatusForm(allowed=allowed)
+    if request.method == "POST":
+        if not request.user.has_perm("wms.change_lot"):
+            raise PermissionDenied
+        status_form = forms.LotStatusForm(request.POST, allowed=allowed)
+        if status_form.is_valid():
+            try:
+                lot = lot_services.change_lot_status(
+                    lot=lot,
+                    status=status_form.cleaned_data["status"],
+                    user=request.user,
+                    reason=status_form.cleaned_data["reason"],
+                )
+            except DomainError as error:
+                _apply_domain_error(status_form, error)
+            else:
+                messages.success(
+                    request, _("Lot %(lot)s is now %(status)s.") % {"lot": lot.code, "status": lot.get_status_display()}
+                )
+                return redirect("wms:lot-detail", pk=lot.pk)
+    stock_rows = stock_list(user=request.user, lot=lot).order_by("bin__code")
+    moves = move_list(user=request.user).filter(lot=lot)[:50]
+    return render(
+        request,
+        "wms/lot_detail.html",
+        {
+            "lot": lot,
+            "stock_rows": stock_rows,
+            "moves": moves,
+            "status_form": status_form,
+            "can_change": request.user.has_perm("wms.change_lot") and bool(allowed),
+        },
+    )
+
+
+# --- moves ---------------------------------------------------------------------------------------
+
+
+@desk("wms.view_stockmove")
+def move_list_view(request):
+    form, f = _filters(forms.MoveFilterForm, request)
+    moves = _for_site(move_list(user=request.user), request)
+    if f.get("kind"):
+        moves = moves.filter(kind=f["kind"])
+    if f.get("item"):
+        moves = moves.filter(item__code__iexact=f["item"])
+    if f.get("lot"):
+        moves = moves.filter(lot__code__iexact=f["lot"])
+    if f.get("bin"):
+        moves = moves.filter(Q(from_bin__code__iexact=f["bin"]) | Q(to_bin__code__iexact=f["bin"]))
+    if f.get("reference"):
+        moves = moves.filter(reference__icontains=f["reference"])
+    if f.get("date_from"):
+        moves = moves.filter(created_at__date__gte=f["date_from"])
+    if f.get("date_to"):
+        moves = moves.filter(created_at__date__lte=f["date_to"])
+    return render(request, "wms/move_list.html", {"form": form, "page_obj": _page(request, moves)})
+
+
+@desk("wms.add_stockmove")
+def move_create(request):
+    """Post one move through the ledger; a refusal shows on the form and writes nothing."""
+    form = forms.MoveForm(request.POST or None, user=request.user, site=request.site, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            move = ledger.post_move(
+                kind=data["kind"],
+                item=data["item"],
+                quantity=data["quantity"],
+                unit=data["unit"],
+                lot_code=data["lot"] or None,
+                from_bin=data["from_bin"],
+                to_bin=data["to_bin"],
+                reference=data["reference"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except DomainError as error:
+            _apply_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Posted: %(kind)s of %(quantity)s %(unit)s %(item)s.")
+                % {
+                    "kind": move.get_kind_display(),
+                    "quantity": ledger._fmt(move.quantity),
+                    "unit": move.item.base_unit.code,
+                    "item": move.item.code,
+                },
+            )
+            return redirect("wms:move-list")
+    return render(request, "wms/move_form.html", {"form": form, **_code_lists(request)})
+
+
+def _code_lists(request):
+    """Codes offered as type-ahead suggestions on desk forms."""
+    return {
+        "bin_codes": _for_site(bin_list(user=request.user), request).values_list("code", flat=True)[:1000],
+        "item_codes": item_list(user=request.user).filter(active=True).values_list("code", "name")[:1000],
+    }
+
+
+# --- bins ----------------------------------------------------------------------------------------
+
+
+@desk("wms.view_bin")
+def bin_list_view(request):
+    form, f = _filters(forms.BinFilterForm, request)
+    bins = _for_site(bin_list(user=request.user), request)
+    if f.get("code"):
+        bins = bins.filter(code__icontains=f["code"])
+    if f.get("zone_kind"):
+        bins = bins.filter(zone__kind=f["zone_kind"])
+    if f.get("blocked") == "yes":
+        bins = bins.filter(blocked=True)
+    elif f.get("blocked") == "no":
+        bins = bins.filter(blocked=False)
+    page_obj = _page(request, bins)
+    loads = pages.bin_loads(user=request.user, site=request.site)
+    for bin_ in page_obj:
+        bin_.load = loads.get(bin_.pk)
+    return render(request, "wms/bin_list.html", {"form": form, "page_obj": page_obj})
+
+
+@desk("wms.view_bin")
+def bin_detail(request, pk):
+    bin_ = get_object_or_404(bin_list(user=request.user), pk=pk)
+    block_form = forms.BinBlockForm()
+    if request.method == "POST":
+        if not request.user.has_perm("wms.change_bin"):
+            raise PermissionDenied
+        block_form = forms.BinBlockForm(request.POST)
+        if block_form.is_valid():
+            reason = block_form.cleaned_data["reason"]
+            try:
+                if "unblock" in request.POST:
+                    bin_ = locations.unblock_bin(bin=bin_, user=request.user, reason=reason)
+                    messages.success(request, _("Bin %(bin)s is open again.") % {"bin": bin_.code})
+                else:
+                    bin_ = locations.block_bin(bin=bin_, user=request.user, reason=reason)
+                    messages.success(request, _("Bin %(bin)s is blocked.") % {"bin": bin_.code})
+            except DomainError as error:
+                _apply_domain_error(block_form, error)
+            else:
+                return redirect("wms:bin-detail", pk=bin_.pk)
+    rows = stock_list(user=request.user, bin=bin_).order_by("item__code", "lot__code")
+    moves = pages.moves_touching_bin(user=request.user, bin=bin_)[:30]
+    return render(
+        request,
+        "wms/bin_detail.html",
+        {
+            "bin": bin_,
+            "rows": rows,
+            "value": pages.stock_value(rows),
+            "moves": moves,
+            "block_form": block_form,
+            "can_change": request.user.has_perm("wms.change_bin"),
+        },
+    )
