@@ -49,10 +49,11 @@ def on_hand_by_item(*, user, site=None, item=None):
     return (
         rows.values("item_id", "item__code", "item__name", "item__base_unit__code", "item__abc_class")
         .annotate(
-            quantity=Sum("quantity"),
+            # `value` before `quantity`: once annotated, "quantity" names the total, not the row.
             value=Sum(
                 F("quantity") * F("item__standard_cost"), output_field=DecimalField(max_digits=24, decimal_places=4)
             ),
+            quantity=Sum("quantity"),
             bins=Count("bin", distinct=True),
             lots=Count("lot", distinct=True),
             last_change=Max("updated_at"),

@@ -10,8 +10,8 @@ move and publishes `wms.stock.moved` in the same transaction.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,6 +269,7 @@ def _resolve_lot(item, lot, lot_code, rule, site, user, attributes) -> Lot | Non
                 field="lot",
                 code="lot_required",
             )
+        lot_code = lot_code.strip()
         lot = Lot.objects.filter(item=item, code=lot_code).first()
         if lot is None:
             if not rule.creates_lot:
@@ -277,10 +278,25 @@ def _resolve_lot(item, lot, lot_code, rule, site, user, attributes) -> Lot | Non
                     field="lot",
                     code="unknown_lot",
                 )
-            lot = lot_services.create_lot(item=item, code=lot_code, site=site, user=user, **attributes)
+            lot = _create_lot_once(item, lot_code, site, user, attributes)
     elif lot.item_id != item.pk:
         raise ValidationFailed(_("This lot belongs to another item."), field="lot", code="lot_item_mismatch")
+    else:
+        # The caller's copy may be stale: decide on the status as committed now (after the bin locks).
+        lot = Lot.objects.get(pk=lot.pk)
+    lot.item = item
     return lot
+
+
+def _create_lot_once(item, code, site, user, attributes) -> Lot:
+    """Create the lot of a receipt. Two receipts into the same new code at once (into different
+    bins, so not serialised by the bin locks) create it once: the loser of the unique-index race
+    uses the winner's lot."""
+    try:
+        with transaction.atomic():
+            return lot_services.create_lot(item=item, code=code, site=site, user=user, **attributes)
+    except IntegrityError:
+        return Lot.objects.get(item=item, code=code)
 
 
 def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal) -> None:
@@ -288,7 +304,9 @@ def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal) -
         return
     if item.tracking == "serial" and quantity != 1:
         raise ValidationFailed(_("A serial number is a single piece."), field="quantity", code="serial_quantity")
-    if rule.needs_usable_lot:
+    # A consumed lot has no stock left anywhere: the stock check answers (insufficient_stock),
+    # which is what a picker racing the last piece needs to hear.
+    if rule.needs_usable_lot and lot.status != LotStatus.CONSUMED:
         if lot.status != LotStatus.AVAILABLE:
             raise LotNotAvailable(
                 _("Lot %(lot)s is %(status)s and cannot be used.")
@@ -330,8 +348,6 @@ def _ensure_quant(site, item, bin_, lot) -> None:
 
 
 def _lock_quants(item, keys) -> dict[tuple[int, int | None], StockQuant]:
-    from django.db.models import Q
-
     condition = Q()
     for bin_, lot in keys:
         condition |= Q(bin=bin_, lot=lot) if lot is not None else Q(bin=bin_, lot__isnull=True)
