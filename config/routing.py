@@ -1,3 +1,5 @@
+"""Websocket routes, served by Channels (config/asgi.py)."""
+
 from django.urls import path
 
 from core.consumers import LiveConsumer

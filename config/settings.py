@@ -153,7 +153,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request must never hang on a broker that is down: publishing fails fast and the periodic
 # outbox sweep sends what could not be enqueued.
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# max_retries 0: a publisher whose broker connection is gone raises at once (kombu would
+# otherwise retry it for seconds); the worker reconnects under its own broker_connection_* policy.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 0}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # The periodic jobs, declared once: Celery beat reads this when Redis is configured, and

@@ -1,18 +1,33 @@
-"""Celery entry points of core: take ids, call services."""
+"""Celery entry points of core: take ids, call services.
+
+A failed delivery is not a task failure: `outbox.deliver` records the attempt and its backoff,
+and the periodic `drain_outbox` sweep (CELERY_BEAT_SCHEDULE) sends it again when it is due.
+The task itself retries only when the database could not be reached.
+"""
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from core.services import outbox
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    ignore_result=True,
+)
 def deliver_outbox_message(message_id: int) -> str:
+    """Deliver one outbox message (enqueued after the publishing transaction commits)."""
     return outbox.deliver(message_id=message_id)
 
 
-@shared_task
+@shared_task(acks_late=True, ignore_result=True)
 def drain_outbox() -> int:
-    """Periodic sweep: deliver what is due (broker outages, retries after backoff)."""
+    """Periodic sweep: deliver what is due (missed by a broker outage, or retried after backoff)."""
     ids = outbox.due_message_ids()
     for message_id in ids:
         outbox.deliver(message_id=message_id)

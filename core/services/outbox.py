@@ -1,12 +1,17 @@
 """The transactional outbox: deliveries written with the business change, sent after commit.
 
-`queue_deliveries` runs inside the publishing transaction; `deliver` is called by the Celery task
-for one message and is safe to run twice at once (the row lock and the status make the second
-call a no-op), so each webhook gets each event id at most once.
+`queue_deliveries` runs inside the publishing transaction and wakes the worker after commit;
+`deliver` is called by the Celery task for one message and is safe to run twice at once (the
+row lock and the status make the second call a no-op), so each webhook gets each event id at
+most once. A failed attempt is retried by the periodic sweep (`due_message_ids`, run by the
+`core.tasks.drain_outbox` beat entry) after an exponential backoff, until
+OUTBOX_MAX_ATTEMPTS, and then the message is FAILED. Receivers can also de-duplicate on the
+`X-Event-Id` header.
 """
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import urllib.error
@@ -48,21 +53,31 @@ def queue_deliveries(event: Event, *, live: bool = True) -> list[OutboxMessage]:
         return []
     created = OutboxMessage.objects.bulk_create(messages)
     ids = [m.pk for m in created]
-    transaction.on_commit(lambda: _enqueue(ids))
+    # robust: the business change has committed by then; whatever goes wrong in waking the
+    # worker is logged, never turned into an error answer for a change that did happen.
+    transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return created
 
 
 def _enqueue(message_ids: list[int]) -> None:
-    """Hand the deliveries to the worker. If the broker is down they stay pending for the sweep."""
-    from kombu.exceptions import OperationalError
+    """Hand the deliveries to the worker. If the broker is down they stay pending for the sweep.
+
+    `retry=False` (and the broker's `max_retries: 0` transport option) make a dead broker fail
+    at once instead of holding up the request that published the event.
+    """
+    from kombu.exceptions import KombuError
 
     from core.tasks import deliver_outbox_message
 
     for message_id in message_ids:
         try:
-            deliver_outbox_message.delay(message_id)
-        except OperationalError as exc:
-            logger.warning("broker unreachable, outbox message %s waits for the sweep: %s", message_id, exc)
+            deliver_outbox_message.apply_async((message_id,), retry=False)
+        except KombuError as exc:
+            logger.warning(
+                "broker unreachable, %d outbox message(s) wait for the sweep: %s",
+                len(message_ids) - message_ids.index(message_id),
+                exc,
+            )
             return
 
 
@@ -72,6 +87,7 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def webhook_body(event: Event) -> bytes:
+    """The JSON body a webhook receives; its exact bytes are what `sign` covers."""
     return json.dumps(
         {
             "id": str(event.id),
@@ -91,20 +107,29 @@ def backoff(attempts: int) -> timedelta:
 
 
 class DeliveryFailed(Exception):
-    pass
+    """The destination did not take the message; the attempt counts and is retried later."""
+
+
+SKIPPED = "skipped"
 
 
 def deliver(*, message_id: int) -> str:
-    """Deliver one outbox message once. Returns its status after the attempt."""
+    """Deliver one outbox message once; returns its status after the attempt, or "skipped".
+
+    The row stays locked (FOR UPDATE SKIP LOCKED) while the message is sent: a second attempt
+    running at the same time skips it instead of sending it again, and one arriving after it
+    finds it delivered. A message whose backoff has not run out is skipped too, so a late or
+    duplicated task cannot hurry a retry.
+    """
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event", "event__site", "webhook")
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
             .first()
         )
         if message is None:
-            return "skipped"
+            return SKIPPED
         message.attempts += 1
         try:
             _send(message)
@@ -112,8 +137,16 @@ def deliver(*, message_id: int) -> str:
             message.last_error = str(exc)[:2000]
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED
+                logger.error("outbox message %s to %s failed for good: %s", message.pk, message.target, exc)
             else:
                 message.next_attempt_at = timezone.now() + backoff(message.attempts)
+                logger.warning(
+                    "outbox message %s to %s failed, retry at %s: %s",
+                    message.pk,
+                    message.target,
+                    message.next_attempt_at,
+                    exc,
+                )
         else:
             message.status = OutboxMessage.Status.DELIVERED
             message.delivered_at = timezone.now()
@@ -144,11 +177,15 @@ def _send(message: OutboxMessage) -> None:
                     raise DeliveryFailed(f"HTTP {response.status}")
         except urllib.error.HTTPError as exc:
             raise DeliveryFailed(f"HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-            raise DeliveryFailed(str(exc)) from exc
+        # URLError, timeouts and refused or reset connections are OSErrors; a garbled answer
+        # is an HTTPException. Each means the receiver did not take it: try again later.
+        except (OSError, http.client.HTTPException) as exc:
+            raise DeliveryFailed(str(exc) or type(exc).__name__) from exc
     elif message.channel == OutboxMessage.Channel.WEBSOCKET:
         from asgiref.sync import async_to_sync
+        from channels.exceptions import ChannelFull
         from channels.layers import get_channel_layer
+        from redis.exceptions import RedisError
 
         layer = get_channel_layer()
         try:
@@ -162,8 +199,8 @@ def _send(message: OutboxMessage) -> None:
                     "data": event.payload,
                 },
             )
-        except (OSError, ConnectionError) as exc:
-            raise DeliveryFailed(str(exc)) from exc
+        except (OSError, RedisError, ChannelFull) as exc:
+            raise DeliveryFailed(str(exc) or type(exc).__name__) from exc
     elif message.channel == OutboxMessage.Channel.EMAIL:
         try:
             send_mail(
@@ -176,7 +213,7 @@ def _send(message: OutboxMessage) -> None:
             raise DeliveryFailed(str(exc)) from exc
 
 
-def due_message_ids(*, limit: int = 500) -> list[int]:
+def due_message_ids(*, limit: int = 200) -> list[int]:
     """Pending deliveries whose next attempt is due (the periodic sweep's work list)."""
     return list(
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
