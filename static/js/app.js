@@ -52,3 +52,43 @@
     if (autofocus) autofocus.focus();
   });
 })();
+
+/* Warehouse floor screens: on-screen keypad, keyboard toggle for scan fields, select on focus. */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var key = event.target.closest && event.target.closest("[data-keypad-for] button[data-key]");
+    if (key) {
+      var pad = key.closest("[data-keypad-for]");
+      var input = document.getElementById(pad.getAttribute("data-keypad-for"));
+      if (!input) return;
+      var value = input.dataset.fresh === "1" ? "" : input.value;
+      var k = key.getAttribute("data-key");
+      if (k === "back") value = value.slice(0, -1);
+      else if (k === "." && value.indexOf(".") !== -1) return;
+      else value += k;
+      input.value = value;
+      input.dataset.fresh = "0";
+      return;
+    }
+    var toggle = event.target.closest && event.target.closest("[data-keyboard-for]");
+    if (toggle) {
+      var field = document.getElementById(toggle.getAttribute("data-keyboard-for"));
+      if (!field) return;
+      var typing = field.getAttribute("inputmode") === "none";
+      field.setAttribute("inputmode", typing ? "text" : "none");
+      toggle.setAttribute("aria-pressed", typing ? "true" : "false");
+      field.focus();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    // A prefilled keypad quantity is replaced by the first key pressed, not appended to.
+    document.querySelectorAll("[data-keypad-for]").forEach(function (pad) {
+      var input = document.getElementById(pad.getAttribute("data-keypad-for"));
+      if (input && input.value) input.dataset.fresh = "1";
+      if (input) input.addEventListener("input", function () { input.dataset.fresh = "0"; });
+    });
+    var focused = document.querySelector("[data-scan] input[autofocus]");
+    if (focused && focused.select) focused.select();
+  });
+})();
