@@ -81,3 +81,57 @@ def backdate_move(move, when):
 
     StockMove.objects.filter(pk=move.pk).update(created_at=when)
     return move
+
+
+class ExpectedReceiptFactory(factory.django.DjangoModelFactory):
+    """An expected receipt; add lines with ExpectedReceiptLineFactory(receipt=...)."""
+
+    class Meta:
+        model = "wms.ExpectedReceipt"
+        django_get_or_create = ("number",)
+
+    site = factory.SubFactory(SiteFactory)
+    number = factory.Sequence(lambda n: f"GR-T-{n:06d}")
+
+
+class ExpectedReceiptLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.ExpectedReceiptLine"
+
+    receipt = factory.SubFactory(ExpectedReceiptFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    item = factory.SubFactory(ItemFactory)
+    quantity = Decimal("100")
+
+
+class PickListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "wms.PickList"
+        django_get_or_create = ("number",)
+
+    site = factory.SubFactory(SiteFactory)
+    number = factory.Sequence(lambda n: f"PL-T-{n:06d}")
+    purpose = "shipment"
+
+
+def warehouse_layout(site=None):
+    """A site's warehouse with a receiving bin, a quarantine bin and a raw-material bin, and a
+    warehouse user of the site: what receiving, putaway and picking tests start from."""
+    from types import SimpleNamespace
+
+    site = site or SiteFactory()
+    warehouse = WarehouseFactory(site=site)
+    receiving = BinFactory(zone=ZoneFactory(warehouse=warehouse, kind="receiving"), distance_rank=1, pick_sequence=1)
+    quarantine = BinFactory(zone=ZoneFactory(warehouse=warehouse, kind="quarantine"), distance_rank=2)
+    raw_zone = ZoneFactory(warehouse=warehouse, kind="raw")
+    raw = BinFactory(zone=raw_zone, distance_rank=10, pick_sequence=10)
+    user = UserFactory(roles=["warehouse"], sites=[site])
+    return SimpleNamespace(
+        site=site,
+        warehouse=warehouse,
+        receiving=receiving,
+        quarantine=quarantine,
+        raw_zone=raw_zone,
+        raw=raw,
+        user=user,
+    )

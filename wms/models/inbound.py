@@ -86,3 +86,27 @@ class ExpectedReceiptLine(models.Model):
         """What may still be received, over-receipt tolerance included."""
         limit = self.quantity * (1 + self.over_tolerance_pct / 100)
         return max(limit - self.received_quantity, Decimal(0))
+
+
+class DocumentSequence(models.Model):
+    """The last number handed out for one kind of warehouse document at one site (GR-SZ-000123).
+
+    Numbers are taken under a row lock, so two clerks creating receipts at the same moment never
+    get the same number.
+    """
+
+    site = models.ForeignKey("core.Site", models.CASCADE, related_name="+", verbose_name=_("site"))
+    prefix = models.CharField(_("prefix"), max_length=10)
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    objects = SiteScopedQuerySet.as_manager()
+    site_field = "site"
+
+    class Meta:
+        ordering = ["site__code", "prefix"]
+        verbose_name = _("document sequence")
+        verbose_name_plural = _("document sequences")
+        constraints = [models.UniqueConstraint(fields=["site", "prefix"], name="document_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.site.code}: {self.last_value}"

@@ -80,6 +80,12 @@ class PickLine(models.Model):
         ordering = ["pick_list", "sequence"]
         verbose_name = _("pick line")
         verbose_name_plural = _("pick lines")
+        constraints = [
+            models.UniqueConstraint(fields=["pick_list", "sequence"], name="pick_line_sequence_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="pick_line_quantity_positive"),
+        ]
+        # open lines of an item are what allocation subtracts from on-hand stock
+        indexes = [models.Index(fields=["item", "status"], name="pick_line_item_status")]
 
     def __str__(self):
         return f"{self.pick_list.number}/{self.sequence}"

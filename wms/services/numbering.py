@@ -1,0 +1,25 @@
+"""Readable document numbers for warehouse documents: GR-SZ-000123, PL-SZ-000045."""
+
+from django.db import transaction
+
+from wms.models.inbound import DocumentSequence
+
+
+def next_document_number(*, site, prefix: str, taken=None) -> str:
+    """The next free number `<prefix>-<site code>-<6 digits>` of `site`.
+
+    The counter row is locked until the caller's transaction ends, so concurrent callers get
+    distinct numbers. `taken(number) -> bool` skips numbers someone entered by hand.
+    """
+    with transaction.atomic():
+        # ON CONFLICT DO NOTHING: the first document of a site creates its counter once.
+        DocumentSequence.objects.bulk_create([DocumentSequence(site=site, prefix=prefix)], ignore_conflicts=True)
+        sequence = DocumentSequence.objects.select_for_update().get(site=site, prefix=prefix)
+        value = sequence.last_value
+        while True:
+            value += 1
+            number = f"{prefix}-{site.code}-{value:06d}"
+            if taken is None or not taken(number):
+                break
+        DocumentSequence.objects.filter(pk=sequence.pk).update(last_value=value)
+    return number

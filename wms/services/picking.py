@@ -1,0 +1,391 @@
+"""Picking: pick lists for production staging and shipments, allocated FEFO/FIFO.
+
+Allocation offers only usable stock: available, unexpired lots in bins that are neither blocked
+nor in quarantine or receiving, less what open pick lines already hold. Lines follow the walking
+order of the bins; what cannot be allocated is recorded as a short line. Confirming a pick posts
+the ledger move (a transfer to the staging bin, or a shipment) and moves the list along its
+TRANSITIONS table.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.events import publish
+from core.scoping import user_site_ids
+from core.units import to_base_unit
+from wms.models import (
+    Bin,
+    Lot,
+    LotStatus,
+    PickLine,
+    PickLineStatus,
+    PickList,
+    PickListStatus,
+    PickPurpose,
+    StockMove,
+    StockQuant,
+    ZoneKind,
+)
+from wms.services.ledger import post_move
+from wms.services.numbering import next_document_number
+
+NUMBER_PREFIX = "PL"
+# Stock in these zones is not yet (or no longer) fit to pick.
+UNPICKABLE_ZONES = (ZoneKind.QUARANTINE, ZoneKind.RECEIVING)
+
+
+class PickLineClosed(DomainError):
+    code = "pick_line_closed"
+    default_message = gettext_lazy("This line has already been picked.")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    permission: str | None = None
+
+
+S = PickListStatus
+# The pick list's life, declared once: name -> from which statuses, to which, who may.
+TRANSITIONS: dict[str, Transition] = {
+    "start": Transition(frozenset({S.OPEN}), S.IN_PROGRESS),
+    "finish": Transition(frozenset({S.OPEN, S.IN_PROGRESS}), S.DONE),
+    "cancel": Transition(frozenset({S.OPEN, S.IN_PROGRESS}), S.CANCELLED, "wms.change_picklist"),
+}
+# Lists whose open lines still hold stock for themselves.
+ACTIVE = TRANSITIONS["finish"].sources
+
+_ACTION_LABELS = {
+    "start": gettext_lazy("started"),
+    "finish": gettext_lazy("finished"),
+    "cancel": gettext_lazy("cancelled"),
+}
+
+
+def _apply(pick_list: PickList, name: str, user) -> None:
+    transition = TRANSITIONS[name]
+    if transition.permission and not user.has_perm(transition.permission):
+        raise PermissionDenied()
+    if pick_list.status not in transition.sources:
+        raise InvalidTransition(
+            _("A pick list that is %(status)s cannot be %(action)s.")
+            % {"status": pick_list.get_status_display().lower(), "action": _ACTION_LABELS[name]},
+        )
+    pick_list.status = transition.target
+    fields = ["status", "updated_at"]
+    if transition.target == S.DONE:
+        pick_list.completed_at = timezone.now()
+        fields.append("completed_at")
+    pick_list._history_user = user
+    pick_list.save(update_fields=fields)
+
+
+def _check_site(user, site) -> None:
+    allowed = user_site_ids(user)
+    if allowed is not None and site.pk not in allowed:
+        raise NotFound(_("Unknown site."))
+
+
+def _quantity(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    try:
+        quantity = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise ValidationFailed(_("Enter a number."), field=field) from exc
+    if not quantity.is_finite() or quantity < 0 or (quantity == 0 and not allow_zero):
+        message = _("The quantity cannot be negative.") if allow_zero else _("The quantity must be greater than zero.")
+        raise ValidationFailed(message, field=field, code="quantity_not_positive")
+    return quantity
+
+
+def create_pick_list(
+    *,
+    site,
+    purpose: str,
+    lines: list[dict],
+    user,
+    reference: str = "",
+    destination_bin: Bin | None = None,
+    number: str | None = None,
+) -> PickList:
+    """Allocate `lines` (item, quantity, unit) from the site's usable stock and make a pick list.
+
+    Staging lists move the goods to `destination_bin`; shipment lists ship them out.
+    """
+    _check_site(user, site)
+    if purpose not in PickPurpose.values:
+        raise ValidationFailed(_("Choose staging or shipment."), field="purpose")
+    if purpose == PickPurpose.STAGING:
+        if destination_bin is None:
+            raise ValidationFailed(_("Choose the bin to stage to."), field="destination_bin", code="required")
+        if destination_bin.warehouse.site_id != site.pk:
+            raise ValidationFailed(
+                _("Bin %(bin)s is not at this site.") % {"bin": destination_bin.code}, field="destination_bin"
+            )
+        if destination_bin.blocked:
+            raise ValidationFailed(
+                _("Bin %(bin)s is blocked.") % {"bin": destination_bin.code}, field="destination_bin", code="blocked"
+            )
+    elif destination_bin is not None:
+        raise ValidationFailed(
+            _("A shipment leaves the warehouse: it has no destination bin."),
+            field="destination_bin",
+            code="not_allowed",
+        )
+    number = (number or "").strip()
+    if number and PickList.objects.filter(number=number).exists():
+        raise ValidationFailed(
+            _("Pick list %(number)s already exists.") % {"number": number}, field="number", code="duplicate"
+        )
+    if not lines:
+        raise ValidationFailed(_("Add at least one line."), field="lines", code="required")
+    wanted = []
+    for index, data in enumerate(lines, start=1):
+        item = data.get("item")
+        if item is None:
+            raise ValidationFailed(_("Line %(n)s: choose an item.") % {"n": index}, field="lines", code="required")
+        if not item.active:
+            raise ValidationFailed(
+                _("Line %(n)s: item %(item)s is inactive.") % {"n": index, "item": item.code},
+                field="lines",
+                code="item_inactive",
+            )
+        quantity = to_base_unit(_quantity(data.get("quantity"), "lines"), data.get("unit"), item)
+        wanted.append((item, quantity))
+
+    with transaction.atomic():
+        if not number:
+            number = next_document_number(
+                site=site, prefix=NUMBER_PREFIX, taken=lambda n: PickList.objects.filter(number=n).exists()
+            )
+        pick_list = PickList(
+            site=site,
+            number=number,
+            purpose=purpose,
+            reference=reference or "",
+            destination_bin=destination_bin,
+            created_by=user,
+        )
+        pick_list._history_user = user
+        pick_list.full_clean()
+        pick_list.save()
+
+        picks, shorts = [], []
+        taken: dict[int, Decimal] = {}  # quant id -> allocated by earlier lines of this list
+        # Items in primary-key order, so two lists allocating the same items lock them alike.
+        for item in sorted({item for item, _q in wanted}, key=lambda i: i.pk):
+            candidates = _allocatable(site, item, exclude_bin=destination_bin)
+            for line_item, quantity in wanted:
+                if line_item.pk != item.pk:
+                    continue
+                remaining = quantity
+                for quant, free in candidates:
+                    if remaining <= 0:
+                        break
+                    free -= taken.get(quant.pk, Decimal(0))
+                    if free <= 0:
+                        continue
+                    amount = min(free, remaining)
+                    taken[quant.pk] = taken.get(quant.pk, Decimal(0)) + amount
+                    remaining -= amount
+                    picks.append(PickLine(item=item, lot=quant.lot, bin=quant.bin, quantity=amount))
+                if remaining > 0:
+                    shorts.append(
+                        PickLine(
+                            item=item,
+                            quantity=remaining,
+                            short_quantity=remaining,
+                            status=PickLineStatus.SHORT,
+                        )
+                    )
+
+        picks.sort(key=lambda p: (p.bin.pick_sequence, p.bin.code, p.item.code, p.lot.code if p.lot else ""))
+        for sequence, pick in enumerate(picks + shorts, start=1):
+            pick.pick_list = pick_list
+            pick.sequence = sequence
+        PickLine.objects.bulk_create(picks + shorts)
+        publish(
+            "wms.picklist.created",
+            {
+                "pick_list": pick_list.number,
+                "purpose": purpose,
+                "reference": pick_list.reference,
+                "lines": len(picks),
+                "short": [{"item": s.item.code, "quantity": str(s.short_quantity)} for s in shorts],
+            },
+            site=site,
+        )
+    return pick_list
+
+
+def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuant, Decimal]]:
+    """Usable stock rows of `item` at `site` in picking order (FEFO, else FIFO), each with what
+    open pick lists do not already hold. The rows stay locked until the list is saved, so two
+    lists created at once cannot both count the same stock as free."""
+    today = timezone.localdate()
+    usable_lot = Q(lot__status=LotStatus.AVAILABLE) & (Q(lot__expiry__isnull=True) | Q(lot__expiry__gte=today))
+    first_in = (
+        StockMove.objects.filter(item=OuterRef("item"), to_bin=OuterRef("bin"), lot__isnull=True)
+        .order_by()
+        .values("to_bin")
+        .annotate(first=Min("created_at"))
+        .values("first")[:1]
+    )
+    rows = (
+        StockQuant.objects.select_for_update(of=("self",))
+        .filter(site=site, item=item, quantity__gt=0, bin__blocked=False)
+        .exclude(bin__zone__kind__in=UNPICKABLE_ZONES)
+        .filter(Q(lot__isnull=True) | usable_lot)
+        .select_related("bin__zone", "lot")
+        .annotate(first_in=Subquery(first_in))
+        .order_by("pk")
+    )
+    if exclude_bin is not None:
+        rows = rows.exclude(bin=exclude_bin)
+    rows = list(rows)
+    held = {
+        (r["bin_id"], r["lot_id"]): r["total"]
+        for r in PickLine.objects.filter(
+            item=item, status=PickLineStatus.OPEN, bin__isnull=False, pick_list__status__in=ACTIVE, pick_list__site=site
+        )
+        .values("bin_id", "lot_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    }
+    far_future = datetime.max.replace(tzinfo=UTC)
+
+    def received(quant):
+        if quant.lot is not None:
+            return quant.lot.received_at or quant.lot.created_at
+        return quant.first_in or far_future
+
+    if item.shelf_life_days or any(q.lot is not None and q.lot.expiry is not None for q in rows):
+        # FEFO: earliest expiry first; lots without expiry last; then oldest received.
+        def key(q):
+            expiry = q.lot.expiry if q.lot is not None else None
+            return (expiry is None, expiry or today, received(q), q.bin.pick_sequence, q.bin.code)
+    else:
+
+        def key(q):
+            return (received(q), q.bin.pick_sequence, q.bin.code)
+
+    rows.sort(key=key)
+    return [(q, q.quantity - held.get((q.bin_id, q.lot_id), Decimal(0))) for q in rows]
+
+
+def _matches(scanned, expected, field: str, label: str) -> None:
+    """A scanned bin or lot (record or scanned code) must be the one the line names."""
+    if scanned is None or scanned == "":
+        return
+    code = scanned.strip() if isinstance(scanned, str) else scanned.code
+    if expected is None or code.casefold() != expected.code.casefold():
+        raise ValidationFailed(
+            _("Wrong %(what)s: scanned %(scanned)s, the line says %(expected)s.")
+            % {"what": label, "scanned": code, "expected": expected.code if expected else "-"},
+            field=field,
+            code=f"wrong_{field.removeprefix('scanned_')}",
+        )
+
+
+def confirm_pick(
+    *, line: PickLine, picked_quantity, user, scanned_bin: Bin | str | None = None, scanned_lot: Lot | str | None = None
+) -> PickLine:
+    """Record what was picked on `line` and post it: a transfer to the staging bin or a shipment.
+
+    Picking less than the line asks marks it short. The scanned bin and lot, when given, must be
+    the line's.
+    """
+    picked = _quantity(picked_quantity, "picked_quantity", allow_zero=True)
+    with transaction.atomic():
+        # List before line: every pick of one list takes the locks in the same order.
+        pick_list = PickList.objects.select_for_update().select_related("site").get(pk=line.pick_list_id)
+        _check_site(user, pick_list.site)
+        line = (
+            PickLine.objects.select_for_update(of=("self",))
+            .select_related("item__base_unit", "lot", "bin__warehouse__site", "bin__zone")
+            .get(pk=line.pk)
+        )
+        if pick_list.status not in ACTIVE:
+            raise InvalidTransition(
+                _("Pick list %(number)s is %(status)s.")
+                % {"number": pick_list.number, "status": pick_list.get_status_display().lower()},
+            )
+        if line.status != PickLineStatus.OPEN or line.bin is None:
+            raise PickLineClosed(
+                _("Line %(n)s is already %(status)s.")
+                % {"n": line.sequence, "status": line.get_status_display().lower()}
+            )
+        _matches(scanned_bin, line.bin, "scanned_bin", _("bin"))
+        _matches(scanned_lot, line.lot, "scanned_lot", _("lot"))
+        if picked > line.quantity:
+            raise ValidationFailed(
+                _("Line %(n)s asks for %(quantity)s; more cannot be picked.")
+                % {"n": line.sequence, "quantity": _fmt(line.quantity)},
+                field="picked_quantity",
+                code="over_pick",
+            )
+
+        move = None
+        if picked > 0:
+            staging = pick_list.purpose == PickPurpose.STAGING
+            move = post_move(
+                kind="transfer" if staging else "shipment",
+                item=line.item,
+                quantity=picked,
+                lot=line.lot,
+                from_bin=line.bin,
+                to_bin=pick_list.destination_bin if staging else None,
+                user=user,
+                reference=pick_list.number,
+                reason=_("pick line %(n)s") % {"n": line.sequence},
+            )
+        line.picked_quantity = picked
+        line.short_quantity = line.quantity - picked
+        line.status = PickLineStatus.PICKED if picked == line.quantity else PickLineStatus.SHORT
+        line.picked_by = user
+        line.picked_at = timezone.now()
+        line.move = move
+        line.save(update_fields=["picked_quantity", "short_quantity", "status", "picked_by", "picked_at", "move"])
+
+        if not pick_list.lines.filter(status=PickLineStatus.OPEN).exists():
+            _apply(pick_list, "finish", user)
+        elif pick_list.status == S.OPEN:
+            _apply(pick_list, "start", user)
+        publish(
+            "wms.pick.confirmed",
+            {
+                "pick_list": pick_list.number,
+                "sequence": line.sequence,
+                "item": line.item.code,
+                "lot": line.lot.code if line.lot else None,
+                "bin": line.bin.code,
+                "picked": str(picked),
+                "short": str(line.short_quantity),
+                "move": move.pk if move else None,
+                "list_status": pick_list.status,
+            },
+            site=pick_list.site,
+        )
+    return line
+
+
+def cancel_pick_list(*, pick_list: PickList, user) -> PickList:
+    """Cancel a list; its open lines stop holding stock. Picks already made stay where they went."""
+    _check_site(user, pick_list.site)
+    with transaction.atomic():
+        pick_list = PickList.objects.select_for_update().get(pk=pick_list.pk)
+        _apply(pick_list, "cancel", user)
+        publish("wms.picklist.cancelled", {"pick_list": pick_list.number}, site=pick_list.site)
+    return pick_list
+
+
+def _fmt(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
