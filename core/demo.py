@@ -22,7 +22,7 @@ from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Si
 from core.services import master_data, users
 
 # Documented in README.md; `make run` prints it with the logins.
-DEMO_PASSWORD = "factory-demo"
+DEMO_PASSWORD = "factory-demo"  # noqa: S105 - public on purpose: the demo logins
 
 COMPANY = {"code": "COOLAIR", "name": "Coolair Compressor Components Co., Ltd."}
 
