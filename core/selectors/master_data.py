@@ -1,6 +1,6 @@
 """Reads of master data shared by the API, the pages and reports."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Site, Unit, User, Webhook
 
@@ -41,7 +41,7 @@ def user_list(*, user) -> QuerySet[User]:
     site_ids = user_site_ids(user)
     if site_ids is None:
         return users
-    return users.filter(sites__in=site_ids).distinct() | users.filter(pk=user.pk)
+    return users.filter(Q(pk__in=User.objects.filter(sites__in=site_ids).values("pk")) | Q(pk=user.pk))
 
 
 def webhook_list(*, user) -> QuerySet[Webhook]:
