@@ -3,11 +3,12 @@
 Every function takes the requesting `user` and returns only that user's sites' rows.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from wms.models import (
     ExpectedReceipt,
     ExpectedReceiptLine,
+    LotStatus,
     PickLine,
     PickLineStatus,
     PickList,
@@ -53,10 +54,12 @@ def expected_receipt_line_list(*, user, receipt=None, open_only: bool = False) -
 
 
 def putaway_queue(*, user, site=None) -> QuerySet[StockQuant]:
-    """Stock waiting in receiving bins to be put away, oldest first."""
+    """Stock waiting to be put away, oldest first: what sits in receiving bins, and lots quality
+    has released that still sit in quarantine."""
+    released = Q(bin__zone__kind=ZoneKind.QUARANTINE, lot__status=LotStatus.AVAILABLE)
     rows = (
         StockQuant.objects.for_user(user)
-        .filter(quantity__gt=0, bin__zone__kind=ZoneKind.RECEIVING)
+        .filter(Q(bin__zone__kind=ZoneKind.RECEIVING) | released, quantity__gt=0)
         .select_related("item__base_unit", "lot", "bin__zone", "bin__warehouse", "site")
         .order_by("updated_at", "pk")
     )

@@ -313,15 +313,15 @@ def confirm_pick(
             .select_related("item__base_unit", "lot", "bin__warehouse__site", "bin__zone")
             .get(pk=line.pk)
         )
-        if pick_list.status not in ACTIVE:
-            raise InvalidTransition(
-                _("Pick list %(number)s is %(status)s.")
-                % {"number": pick_list.number, "status": pick_list.get_status_display().lower()},
-            )
         if line.status != PickLineStatus.OPEN or line.bin is None:
             raise PickLineClosed(
                 _("Line %(n)s is already %(status)s.")
                 % {"n": line.sequence, "status": line.get_status_display().lower()}
+            )
+        if pick_list.status not in ACTIVE:
+            raise InvalidTransition(
+                _("Pick list %(number)s is %(status)s.")
+                % {"number": pick_list.number, "status": pick_list.get_status_display().lower()},
             )
         _matches(scanned_bin, line.bin, "scanned_bin", _("bin"))
         _matches(scanned_lot, line.lot, "scanned_lot", _("lot"))
