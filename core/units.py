@@ -16,10 +16,15 @@ def convert(quantity: Decimal, from_unit, to_unit, *, item=None) -> Decimal:
     quantity = Decimal(quantity)
     if from_unit.pk == to_unit.pk:
         return quantity
-    if from_unit.dimension == to_unit.dimension:
-        return quantity * from_unit.ratio / to_unit.ratio
+    factors = {}
     if item is not None:
         factors = {c.unit_id: c.factor for c in item.unit_conversions.all()}
+    # A pack of the item (1 box = 50 pcs) wins over the generic ratio of its dimension: a box and
+    # a piece are both counts, yet a box of this item is 50 of them.
+    packed = from_unit.pk in factors or to_unit.pk in factors
+    if from_unit.dimension == to_unit.dimension and not packed:
+        return quantity * from_unit.ratio / to_unit.ratio
+    if item is not None:
         factors.setdefault(item.base_unit_id, Decimal(1))
         from_factor = _factor_to_base(from_unit, item, factors)
         to_factor = _factor_to_base(to_unit, item, factors)
