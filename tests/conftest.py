@@ -154,15 +154,15 @@ def celery_worker(transactional_db):
         yield worker
 
 
-@pytest.fixture(autouse=True)
-def _celery_worker_marker(request):
-    """`@pytest.mark.celery_worker` on a test gives it the `celery_worker` fixture."""
-    if request.node.get_closest_marker("celery_worker"):
-        request.getfixturevalue("celery_worker")
-
-
 def pytest_collection_modifyitems(items):
-    """Tests using the worker carry the marker too, so `-m "not celery_worker"` leaves them out."""
+    """`@pytest.mark.celery_worker` and the `celery_worker` fixture go together: a marked test
+    gets the worker (on a transactional database), and a test using the worker gets the marker,
+    so `-m "not celery_worker"` leaves out every test that needs Redis and a worker."""
     for item in items:
-        if "celery_worker" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("celery_worker"):
+        names = getattr(item, "fixturenames", None)
+        if names is None:
+            continue
+        if item.get_closest_marker("celery_worker") and "celery_worker" not in names:
+            names.extend(name for name in ("transactional_db", "celery_worker") if name not in names)
+        elif "celery_worker" in names and not item.get_closest_marker("celery_worker"):
             item.add_marker(pytest.mark.celery_worker)

@@ -1,0 +1,141 @@
+"""Domain events: stored with the change, subscribers in the same transaction."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from core.events import publish, subscribe, unsubscribe
+from core.models import Event, Item, OutboxMessage
+from core.services.master_data import create_record
+from tests.factories import SiteFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def subscribed():
+    """Register handlers for one test only."""
+    registered = []
+
+    def add(name, handler):
+        subscribe(name)(handler)
+        registered.append((name, handler))
+        return handler
+
+    yield add
+    for name, handler in registered:
+        unsubscribe(name, handler)
+
+
+class Refused(Exception):
+    pass
+
+
+def test_publish_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
+        publish("core.item.created", {"code": "X"})
+
+
+@pytest.mark.django_db
+def test_subscriber_sees_the_event_inside_the_publishing_transaction(subscribed):
+    site = SiteFactory(code="P1")
+    seen = []
+    subscribed("wms.stock.moved", lambda event: seen.append((event.name, event.site.code, event.payload)))
+
+    with transaction.atomic():
+        event = publish("wms.stock.moved", {"item": "CMP-100"}, site=site)
+        assert seen == [("wms.stock.moved", "P1", {"item": "CMP-100"})]
+
+    assert Event.objects.get(pk=event.pk).payload == {"item": "CMP-100"}
+
+
+@pytest.mark.django_db
+def test_wildcard_subscribers_get_their_prefix_only(subscribed):
+    got = []
+    subscribed("wms.*", lambda event: got.append(event.name))
+
+    with transaction.atomic():
+        publish("wms.stock.moved", {}, live=False)
+        publish("wms.lot.created", {}, live=False)
+        publish("mes.operation.started", {}, live=False)
+
+    assert got == ["wms.stock.moved", "wms.lot.created"]
+
+
+@pytest.mark.django_db
+def test_a_failing_subscriber_rolls_back_the_change_and_its_event(subscribed):
+    admin = UserFactory(roles=["admin"])
+    unit = UnitFactory()
+
+    def refuse(event):
+        raise Refused
+
+    subscribed("core.item.created", refuse)
+
+    with pytest.raises(Refused):
+        create_record(
+            model=Item,
+            user=admin,
+            data={"code": "CMP-100", "name": "Bracket", "type": "raw", "base_unit": unit},
+        )
+
+    assert not Item.objects.filter(code="CMP-100").exists()
+    assert not Event.objects.filter(name="core.item.created").exists()
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_what_a_subscriber_writes_commits_with_the_change(subscribed):
+    admin = UserFactory(roles=["admin"])
+    unit = UnitFactory()
+    subscribed(
+        "core.item.created",
+        lambda event: publish("erp.costing.requested", {"item": event.payload["code"]}, live=False),
+    )
+
+    item = create_record(
+        model=Item, user=admin, data={"code": "CMP-200", "name": "Shaft", "type": "raw", "base_unit": unit}
+    )
+
+    assert Event.objects.filter(name="erp.costing.requested", payload__item=item.code).count() == 1
+
+
+@pytest.mark.django_db
+def test_payload_is_stored_as_json(subscribed):
+    ident = uuid.uuid4()
+    when = datetime.datetime(2026, 3, 1, 8, 30, tzinfo=datetime.UTC)
+
+    with transaction.atomic():
+        event = publish("wms.stock.moved", {"quantity": Decimal("12.500"), "at": when, "ref": ident}, live=False)
+
+    stored = Event.objects.get(pk=event.pk).payload
+    assert stored == {"quantity": "12.500", "at": "2026-03-01T08:30:00Z", "ref": str(ident)}
+
+
+@pytest.mark.django_db
+def test_a_subscriber_registered_twice_runs_once(subscribed):
+    calls = []
+
+    def handler(event):
+        calls.append(event.pk)
+
+    subscribed("wms.stock.moved", handler)
+    subscribed("wms.stock.moved", handler)
+
+    with transaction.atomic():
+        publish("wms.stock.moved", {}, live=False)
+
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_live_events_get_one_push_to_their_site_topic_group():
+    site = SiteFactory(code="P2")
+    with transaction.atomic():
+        live = publish("mes.equipment.state_changed", {"state": "down"}, site=site)
+        quiet = publish("core.user.created", {"id": 1}, live=False)
+
+    [push] = OutboxMessage.objects.filter(event=live)
+    assert (push.channel, push.target) == (OutboxMessage.Channel.WEBSOCKET, "live.P2.mes")
+    assert not OutboxMessage.objects.filter(event=quiet).exists()
