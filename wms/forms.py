@@ -176,7 +176,7 @@ class PickListFilterForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    number = forms.CharField(label=_("Number"), max_length=40)
+    number = forms.CharField(label=_("Number"), max_length=40, required=False, help_text=_("Blank: numbered for you."))
     supplier = CodeField(label=_("Supplier"), what=_("supplier"), required=False)
     reference = forms.CharField(
         label=_("Reference"), max_length=100, required=False, help_text=_("e.g. purchase order")
@@ -199,6 +199,8 @@ class ItemLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = item_list(user=user).filter(active=True)
         self.fields["unit"].queryset = unit_list(user=user)
+        self.fields["item"].widget.attrs["list"] = "item-codes"
+        self.fields["unit"].widget.attrs["size"] = 6
 
 
 class ReceiptLineForm(ItemLineForm):
@@ -242,6 +244,7 @@ class PickListForm(forms.Form):
     def __init__(self, *args, user, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["destination_bin"].queryset = _bins(user, site)
+        self.fields["destination_bin"].widget.attrs["list"] = "bin-codes"
 
 
 class KpiPeriodForm(forms.Form):

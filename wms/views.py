@@ -11,16 +11,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from core.errors import DomainError
+from core.errors import DomainError, SignatureInvalid
+from core.forms import SignatureForm
 from core.selectors.master_data import item_list
 from wms import forms
-from wms.selectors import pages
-from wms.selectors.stock import bin_list, lot_list, move_list, stock_list
-from wms.services import ledger, locations
+from wms.models import AlertSeverity, CountStatus
+from wms.selectors import control, inbound, pages
+from wms.selectors.stock import bin_list, lot_list, move_list, on_hand_quantity, stock_list
+from wms.services import alerts, counting, ledger, locations, picking, receiving
 from wms.services import lots as lot_services
 
 PAGE_SIZE = 50
@@ -284,3 +288,313 @@ def bin_detail(request, pk):
             "can_change": request.user.has_perm("wms.change_bin"),
         },
     )
+
+
+# --- expected receipts ---------------------------------------------------------------------------
+
+
+@desk("wms.view_expectedreceipt")
+def receipt_list(request):
+    form, f = _filters(forms.ReceiptFilterForm, request)
+    receipts = _for_site(inbound.expected_receipt_list(user=request.user), request).order_by(
+        "-expected_date", "-number"
+    )
+    if f.get("number"):
+        receipts = receipts.filter(number__icontains=f["number"])
+    if f.get("status"):
+        receipts = receipts.filter(status=f["status"])
+    if f.get("supplier"):
+        receipts = receipts.filter(supplier__code__iexact=f["supplier"])
+    if f.get("due_by"):
+        receipts = receipts.filter(expected_date__lte=f["due_by"])
+    return render(request, "wms/receipt_list.html", {"form": form, "page_obj": _page(request, receipts)})
+
+
+@desk("wms.view_expectedreceipt")
+def receipt_detail(request, pk):
+    receipt = get_object_or_404(inbound.expected_receipt_list(user=request.user), pk=pk)
+    moves = _for_site(move_list(user=request.user), request).filter(kind="receipt", reference=receipt.number)[:50]
+    return render(request, "wms/receipt_detail.html", {"receipt": receipt, "moves": moves})
+
+
+@desk("wms.add_expectedreceipt")
+def receipt_create(request):
+    """Announce a delivery with its item lines."""
+    data = request.POST or None
+    form = forms.ReceiptForm(data, user=request.user)
+    lines = forms.ReceiptLineFormSet(data, prefix="lines", form_kwargs={"user": request.user})
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            receipt = receiving.create_expected_receipt(
+                site=request.site,
+                number=form.cleaned_data["number"],
+                supplier=form.cleaned_data["supplier"],
+                reference=form.cleaned_data["reference"],
+                expected_date=form.cleaned_data["expected_date"],
+                lines=lines.lines(),
+                user=request.user,
+            )
+        except DomainError as error:
+            _apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Expected receipt %(number)s created.") % {"number": receipt.number})
+            return redirect("wms:receipt-detail", pk=receipt.pk)
+    return render(request, "wms/receipt_form.html", {"form": form, "lines": lines, **_code_lists(request)})
+
+
+@desk("wms.change_expectedreceipt")
+@require_POST
+def receipt_action(request, pk, action):
+    """Cancel a receipt nothing arrived on, or short-close a partly received one."""
+    receipt = get_object_or_404(inbound.expected_receipt_list(user=request.user), pk=pk)
+    service = {"cancel": receiving.cancel_expected_receipt, "close": receiving.close_expected_receipt}[action]
+    try:
+        receipt = service(receipt=receipt, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Receipt %(number)s is now %(status)s.")
+            % {"number": receipt.number, "status": receipt.get_status_display().lower()},
+        )
+    return redirect("wms:receipt-detail", pk=receipt.pk)
+
+
+# --- pick lists ----------------------------------------------------------------------------------
+
+
+@desk("wms.view_picklist")
+def picklist_list(request):
+    form, f = _filters(forms.PickListFilterForm, request)
+    lists = _for_site(inbound.pick_list_list(user=request.user), request)
+    if f.get("number"):
+        lists = lists.filter(number__icontains=f["number"])
+    if f.get("status"):
+        lists = lists.filter(status=f["status"])
+    if f.get("purpose"):
+        lists = lists.filter(purpose=f["purpose"])
+    if f.get("reference"):
+        lists = lists.filter(reference__icontains=f["reference"])
+    return render(request, "wms/picklist_list.html", {"form": form, "page_obj": _page(request, lists)})
+
+
+@desk("wms.view_picklist")
+def picklist_detail(request, pk):
+    pick_list = get_object_or_404(inbound.pick_list_list(user=request.user), pk=pk)
+    return render(request, "wms/picklist_detail.html", {"pick_list": pick_list, "lines": pick_list.lines.all()})
+
+
+@desk("wms.add_picklist")
+def picklist_create(request):
+    """Allocate item lines from usable stock (FEFO) into a pick list."""
+    data = request.POST or None
+    form = forms.PickListForm(data, user=request.user, site=request.site)
+    lines = forms.PickLineFormSet(data, prefix="lines", form_kwargs={"user": request.user})
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            pick_list = picking.create_pick_list(
+                site=request.site,
+                purpose=form.cleaned_data["purpose"],
+                reference=form.cleaned_data["reference"],
+                destination_bin=form.cleaned_data["destination_bin"],
+                number=form.cleaned_data["number"],
+                lines=lines.lines(),
+                user=request.user,
+            )
+        except DomainError as error:
+            _apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Pick list %(number)s created.") % {"number": pick_list.number})
+            return redirect("wms:picklist-detail", pk=pick_list.pk)
+    return render(request, "wms/picklist_form.html", {"form": form, "lines": lines, **_code_lists(request)})
+
+
+@desk("wms.change_picklist")
+@require_POST
+def picklist_cancel(request, pk):
+    pick_list = get_object_or_404(inbound.pick_list_list(user=request.user), pk=pk)
+    try:
+        pick_list = picking.cancel_pick_list(pick_list=pick_list, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Pick list %(number)s cancelled.") % {"number": pick_list.number})
+    return redirect("wms:picklist-detail", pk=pick_list.pk)
+
+
+# --- counts --------------------------------------------------------------------------------------
+
+
+@desk("wms.view_counttask")
+def count_list(request):
+    form, f = _filters(forms.CountFilterForm, request)
+    tasks = _for_site(control.count_task_list(user=request.user), request)
+    if f.get("status"):
+        tasks = tasks.filter(status=f["status"])
+    if f.get("item"):
+        tasks = tasks.filter(item__code__iexact=f["item"])
+    if f.get("bin"):
+        tasks = tasks.filter(bin__code__iexact=f["bin"])
+    if f.get("due_by"):
+        tasks = tasks.filter(due_date__lte=f["due_by"])
+    by_status = dict(
+        _for_site(control.count_task_list(user=request.user), request)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return render(
+        request,
+        "wms/count_list.html",
+        {
+            "form": form,
+            "page_obj": _page(request, tasks),
+            "status_cards": [(value, label, by_status.get(value, 0)) for value, label in CountStatus.choices],
+        },
+    )
+
+
+@desk("wms.add_counttask")
+@require_POST
+def count_generate(request):
+    """Create today's cycle-count tasks for the current site (by ABC class intervals)."""
+    if request.site is None:
+        raise PermissionDenied
+    created = counting.generate_count_tasks(site=request.site, user=request.user)
+    if created:
+        messages.success(request, _("%(n)s count tasks created.") % {"n": len(created)})
+    else:
+        messages.info(request, _("No count is due: nothing was created."))
+    return redirect("wms:count-list")
+
+
+@desk("wms.view_counttask")
+def count_detail(request, pk):
+    task = get_object_or_404(control.count_task_list(user=request.user), pk=pk)
+    return render(
+        request,
+        "wms/count_detail.html",
+        {"task": task, "can_approve": _may_approve(request.user, task)},
+    )
+
+
+def _may_approve(user, task) -> bool:
+    return (
+        task.status == CountStatus.PENDING_APPROVAL
+        and user.has_perm("wms.change_counttask")
+        and user.has_role(*counting.APPROVER_ROLES)
+    )
+
+
+@desk("wms.change_counttask")
+def count_approve(request, pk):
+    """Approve (book) or reject (recount) a large variance, signed with the password."""
+    task = get_object_or_404(control.count_task_list(user=request.user), pk=pk)
+    if not _may_approve(request.user, task):
+        messages.error(request, _("This count is not waiting for your approval."))
+        return redirect("wms:count-detail", pk=task.pk)
+    form = SignatureForm(request.POST or None, user=request.user, meanings=["approved", "rejected"])
+    if request.method == "POST" and form.is_valid():
+        data = form.signature_data()
+        try:
+            if data["meaning"] == "approved":
+                task = counting.approve_count(
+                    task=task, user=request.user, password=data["password"], reason=data["reason"]
+                )
+                messages.success(request, _("Count approved and booked."))
+            else:
+                task = counting.reject_count(
+                    task=task, user=request.user, password=data["password"], reason=data["reason"]
+                )
+                messages.success(request, _("Count rejected; a recount task was created."))
+        except SignatureInvalid as error:
+            form.add_error("password", str(error.message))
+        except DomainError as error:
+            field = {"reason": "comment", "password": "password"}.get(error.field)
+            form.add_error(field, str(error.message))
+        else:
+            return redirect("wms:count-detail", pk=task.pk)
+    on_hand = on_hand_quantity(user=request.user, item=task.item, lot=task.lot, bin=task.bin)
+    return render(request, "wms/count_approve.html", {"task": task, "form": form, "on_hand": on_hand})
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+
+@desk("wms.view_inventoryalert")
+def alert_list(request):
+    form, f = _filters(forms.AlertFilterForm, request)
+    rows = _for_site(control.alert_list(user=request.user), request)
+    state = f.get("state") or "open"
+    if state == "open":
+        rows = rows.filter(resolved_at__isnull=True)
+    elif state == "resolved":
+        rows = rows.filter(resolved_at__isnull=False)
+    if f.get("kind"):
+        rows = rows.filter(kind=f["kind"])
+    if f.get("severity"):
+        rows = rows.filter(severity=f["severity"])
+    return render(request, "wms/alert_list.html", {"form": form, "page_obj": _page(request, rows)})
+
+
+@desk("wms.change_inventoryalert")
+@require_POST
+def alert_evaluate(request):
+    """Check the current site's stock for alert conditions now instead of at the next run."""
+    if request.site is None:
+        raise PermissionDenied
+    result = alerts.evaluate_alerts(site=request.site)
+    messages.success(
+        request,
+        _("Alerts checked: %(raised)s raised, %(resolved)s resolved, %(open)s open.") % result,
+    )
+    return redirect("wms:alert-list")
+
+
+# --- dashboard -----------------------------------------------------------------------------------
+
+
+@desk("wms.view_stockquant")
+def dashboard(request):
+    today = timezone.localdate()
+    severities = dict(
+        _for_site(control.open_alerts(user=request.user), request)
+        .values_list("severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = _for_site(control.count_task_list(user=request.user), request)
+    context = {
+        "inventory_value": pages.stock_value(_for_site(stock_list(user=request.user), request)),
+        "alerts_by_severity": [(value, label, severities.get(value, 0)) for value, label in AlertSeverity.choices],
+        "receipts_due": _for_site(inbound.open_expected_receipts(user=request.user), request)
+        .filter(expected_date__lte=today)
+        .count(),
+        "open_pick_lists": _for_site(inbound.open_pick_lists(user=request.user), request).count(),
+        "counts_due": counts.filter(status=CountStatus.OPEN, due_date__lte=today).count(),
+        "counts_to_approve": counts.filter(status=CountStatus.PENDING_APPROVAL).count(),
+        **_dashboard_alerts(request),
+        **_dashboard_moves(request),
+    }
+    return render(request, "wms/dashboard.html", context)
+
+
+def _dashboard_alerts(request):
+    return {"open_alerts": _for_site(control.open_alerts(user=request.user), request)[:10]}
+
+
+def _dashboard_moves(request):
+    return {"moves": _for_site(move_list(user=request.user), request)[:15]}
+
+
+@desk("wms.view_stockquant")
+def dashboard_alerts(request):
+    """The dashboard's open-alerts panel, re-fetched when a warehouse event arrives."""
+    return render(request, "wms/_dashboard_alerts.html", _dashboard_alerts(request))
+
+
+@desk("wms.view_stockquant")
+def dashboard_moves(request):
+    """The dashboard's recent-moves panel, re-fetched when a warehouse event arrives."""
+    return render(request, "wms/_dashboard_moves.html", _dashboard_moves(request))

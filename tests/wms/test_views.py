@@ -200,3 +200,211 @@ def test_blocking_without_reason_shows_the_field_error(web_as, plant):
     assert "reason" in response.context["block_form"].errors
     plant["dock"].refresh_from_db()
     assert not plant["dock"].blocked
+
+
+# --- pages that use the receiving, picking, counting and alert services ---------------------------
+
+MORE_PAGES = ["wms:dashboard", "wms:receipt-list", "wms:receipt-create", "wms:picklist-list", "wms:picklist-create"]
+MORE_PAGES += ["wms:count-list", "wms:alert-list", "wms:dashboard-alerts", "wms:dashboard-moves"]
+
+
+@pytest.mark.parametrize("name", MORE_PAGES)
+def test_each_operational_page_renders_for_a_warehouse_user(web_as, plant, name):
+    response = web_as(plant["user"]).get(reverse(name))
+    assert response.status_code == 200
+
+
+def test_dashboard_panels_refresh_live_for_the_current_site(web_as, plant):
+    page = web_as(plant["user"]).get(reverse("wms:dashboard")).content.decode()
+    assert 'data-live="wms" data-site="P1"' in page
+    assert reverse("wms:dashboard-moves") in page and 'hx-trigger="live, every 60s"' in page
+    assert "test stock" in page  # the receipt that put the lot in stock is a recent move
+
+
+def receipt_post(number="GR-T-1", **overrides):
+    data = {
+        "number": number,
+        "reference": "PO-77",
+        "expected_date": "2026-12-01",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-item": "CMP-100",
+        "lines-0-quantity": "40",
+        "lines-1-item": "",
+        "lines-1-quantity": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_create_an_expected_receipt_then_cancel_it(web_as, plant):
+    from wms.models import ExpectedReceipt
+
+    client = web_as(plant["user"])
+    response = client.post(reverse("wms:receipt-create"), receipt_post(), follow=True)
+    receipt = ExpectedReceipt.objects.get(number="GR-T-1")
+    assert receipt.site == plant["site"] and receipt.lines.count() == 1
+    assert "GR-T-1" in response.content.decode()
+    listing = client.get(reverse("wms:receipt-list")).content.decode()
+    assert "GR-T-1" in listing and "PO-77" in listing
+
+    client.post(reverse("wms:receipt-cancel", args=[receipt.pk]))
+    receipt.refresh_from_db()
+    assert receipt.status == "cancelled"
+
+
+def test_receipt_with_an_unknown_item_shows_the_line_error_and_creates_nothing(web_as, plant):
+    from wms.models import ExpectedReceipt
+
+    response = web_as(plant["user"]).post(reverse("wms:receipt-create"), receipt_post(**{"lines-0-item": "NOPE"}))
+    assert response.status_code == 200
+    assert "No item with code NOPE" in response.content.decode()
+    assert not ExpectedReceipt.objects.filter(number="GR-T-1").exists()
+
+
+def test_receipt_without_lines_is_refused(web_as, plant):
+    from wms.models import ExpectedReceipt
+
+    data = receipt_post(**{"lines-0-item": "", "lines-0-quantity": ""})
+    response = web_as(plant["user"]).post(reverse("wms:receipt-create"), data)
+    assert "Add at least one line" in response.content.decode()
+    assert not ExpectedReceipt.objects.exists()
+
+
+def test_another_sites_receipt_answers_404(web_as, plant):
+    from wms.services.receiving import create_expected_receipt
+
+    other_user = UserFactory(roles=["warehouse"], sites=[plant["other_bin"].warehouse.site])
+    receipt = create_expected_receipt(
+        site=plant["other_bin"].warehouse.site,
+        number="GR-OTHER",
+        lines=[{"item": plant["item"], "quantity": Decimal("5")}],
+        user=other_user,
+    )
+    assert web_as(plant["user"]).get(reverse("wms:receipt-detail", args=[receipt.pk])).status_code == 404
+
+
+def test_create_a_shipment_pick_list_shows_lines_then_cancel(web_as, plant):
+    from wms.models import PickList
+
+    client = web_as(plant["user"])
+    data = {
+        "purpose": "shipment",
+        "reference": "SO-9",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-item": "CMP-100",
+        "lines-0-quantity": "4",
+    }
+    response = client.post(reverse("wms:picklist-create"), data, follow=True)
+    pick_list = PickList.objects.get(reference="SO-9")
+    page = response.content.decode()
+    assert pick_list.number in page and plant["raw"].code in page and "L-1" in page
+    client.post(reverse("wms:picklist-cancel", args=[pick_list.pk]))
+    pick_list.refresh_from_db()
+    assert pick_list.status == "cancelled"
+
+
+def test_staging_pick_list_without_a_bin_shows_the_field_error(web_as, plant):
+    from wms.models import PickList
+
+    data = {
+        "purpose": "staging",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-item": "CMP-100",
+        "lines-0-quantity": "4",
+    }
+    response = web_as(plant["user"]).post(reverse("wms:picklist-create"), data)
+    assert "destination_bin" in response.context["form"].errors
+    assert not PickList.objects.exists()
+
+
+@pytest.fixture
+def pending_count(plant):
+    """A count of the lot's bin 4 short of 10 at cost 4: above the 5 % threshold, so it waits."""
+    from wms.services.counting import generate_count_tasks, submit_count
+
+    tasks = generate_count_tasks(site=plant["site"], user=plant["user"])
+    task = next(t for t in tasks if t.bin_id == plant["raw"].pk)
+    return submit_count(task=task, counted_quantity=Decimal("6"), user=plant["user"], reason="found less")
+
+
+def test_generate_count_tasks_button(web_as, plant):
+    from wms.models import CountTask
+
+    response = web_as(plant["user"]).post(reverse("wms:count-generate"), follow=True)
+    assert CountTask.objects.filter(site=plant["site"], bin=plant["raw"]).count() == 1
+    assert "1 count tasks created" in response.content.decode()
+
+
+def test_supervisor_sees_system_and_counted_quantity_and_approves_with_signature(web_as, plant, pending_count):
+    from core.models import Signature
+
+    supervisor = UserFactory(roles=["supervisor"], sites=[plant["site"]])
+    client = web_as(supervisor)
+    url = reverse("wms:count-approve", args=[pending_count.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["task"].system_quantity == Decimal("10") and b"16.00" in page.content  # 4 x 4.00
+    response = client.post(
+        url,
+        {"signature-password": "correct-horse-battery", "signature-meaning": "approved", "signature-comment": "ok"},
+        follow=True,
+    )
+    pending_count.refresh_from_db()
+    assert pending_count.status == "posted"
+    assert on_hand(plant["item"], plant["raw"], plant["lot"]) == Decimal("6")
+    assert Signature.objects.filter(user=supervisor, meaning="approved").count() == 1
+    assert "Count approved" in response.content.decode()
+
+
+def test_count_approval_with_a_wrong_password_signs_nothing(web_as, plant, pending_count):
+    from core.models import Signature
+
+    supervisor = UserFactory(roles=["supervisor"], sites=[plant["site"]])
+    response = web_as(supervisor).post(
+        reverse("wms:count-approve", args=[pending_count.pk]),
+        {"signature-password": "wrong", "signature-meaning": "approved", "signature-comment": ""},
+    )
+    assert response.status_code == 200
+    assert "password" in response.context["form"].errors
+    pending_count.refresh_from_db()
+    assert pending_count.status == "pending_approval"
+    assert not Signature.objects.exists()
+    assert on_hand(plant["item"], plant["raw"], plant["lot"]) == Decimal("10")
+
+
+def test_rejecting_a_count_needs_a_comment_and_creates_a_recount(web_as, plant, pending_count):
+    from wms.models import CountTask
+
+    supervisor = UserFactory(roles=["supervisor"], sites=[plant["site"]])
+    client = web_as(supervisor)
+    url = reverse("wms:count-approve", args=[pending_count.pk])
+    response = client.post(url, {"signature-password": "correct-horse-battery", "signature-meaning": "rejected"})
+    assert "comment" in response.context["form"].errors
+    client.post(
+        url,
+        {
+            "signature-password": "correct-horse-battery",
+            "signature-meaning": "rejected",
+            "signature-comment": "count again",
+        },
+    )
+    pending_count.refresh_from_db()
+    assert pending_count.status == "rejected"
+    assert CountTask.objects.filter(recount_of=pending_count, status="open").exists()
+
+
+def test_evaluate_alerts_button_raises_a_below_reorder_alert(web_as, plant):
+    from wms.models import StockPolicy
+
+    StockPolicy.objects.create(site=plant["site"], item=plant["item"], reorder_point=Decimal("50"))
+    client = web_as(plant["user"])
+    response = client.post(reverse("wms:alert-evaluate"), follow=True)
+    assert "raised" in response.content.decode()
+    listing = client.get(reverse("wms:alert-list"), {"kind": "below_reorder"})
+    assert listing.context["page_obj"].paginator.count == 1
+    assert "CMP-100" in listing.content.decode()
