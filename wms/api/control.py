@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -289,6 +290,7 @@ class KpiViewSet(viewsets.GenericViewSet):
     days); `site` is a site code."""
 
     queryset = StockQuant.objects.none()  # permissions below; rows come from wms.selectors.kpis
+    serializer_class = KpiQuerySerializer
     required_permissions = {"GET": ["wms.view_stockquant"], "POST": ["core.change_item"]}
     pagination_class = None
     filter_backends = []
@@ -308,7 +310,7 @@ class KpiViewSet(viewsets.GenericViewSet):
             }
         )
 
-    @extend_schema(parameters=[InventoryValueQuerySerializer])
+    @extend_schema(parameters=[InventoryValueQuerySerializer], responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"], url_path="inventory-value")
     def inventory_value(self, request):
         q = self._query(InventoryValueQuerySerializer)
@@ -318,20 +320,20 @@ class KpiViewSet(viewsets.GenericViewSet):
             {"site": site.code if site else None, "group_by": q["group_by"], "results": frame_records(frame)}
         )
 
-    @extend_schema(parameters=[KpiQuerySerializer])
+    @extend_schema(parameters=[KpiQuerySerializer], responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"])
     def turnover(self, request):
         q = self._query()
         return self._period_answer(q, kpis.turnover(user=request.user, site=q["site"], start=q["start"], end=q["end"]))
 
-    @extend_schema(parameters=[KpiQuerySerializer])
+    @extend_schema(parameters=[KpiQuerySerializer], responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"], url_path="bin-utilisation")
     def bin_utilisation(self, request):
         q = self._query()
         frame = kpis.bin_utilisation(user=request.user, site=q["site"], group_by=q.get("group_by") or "bin")
         return Response({"site": q["site"].code, "results": frame_records(frame)})
 
-    @extend_schema(parameters=[KpiQuerySerializer])
+    @extend_schema(parameters=[KpiQuerySerializer], responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["get"])
     def abc(self, request):
         q = self._query()
@@ -345,7 +347,7 @@ class KpiViewSet(viewsets.GenericViewSet):
         )
         return self._period_answer(q, frame)
 
-    @extend_schema(request=KpiQuerySerializer)
+    @extend_schema(request=KpiQuerySerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"], url_path="abc/apply")
     def abc_apply(self, request):
         data = KpiQuerySerializer(data=request.data, context={"request": request})
