@@ -167,3 +167,14 @@ def test_alerts_are_per_site(bin_, site, user):
 
     assert open_keys(site, AlertKind.BELOW_REORDER) == {f"below_reorder:{item.pk}"}
     assert InventoryAlert.objects.filter(site=other_bin.warehouse.site).count() == 0
+
+
+def test_periodic_task_evaluates_every_active_site(bin_, site):
+    from wms.tasks import evaluate_inventory_alerts
+
+    item = ItemFactory()
+    StockPolicyFactory(site=site, item=item, reorder_point=Decimal("5"))
+
+    result = evaluate_inventory_alerts()
+
+    assert result[site.code] == {"raised": 1, "resolved": 0, "open": 1}

@@ -267,3 +267,76 @@ def test_another_sites_user_cannot_count(bin_):
     stranger = UserFactory(roles=["warehouse"], sites=[BinFactory().warehouse.site])
     with pytest.raises(NotFound):
         counting.submit_count(task=task, counted_quantity=Decimal("10"), user=stranger)
+
+
+def test_daily_task_generates_counts_for_active_sites(bin_, site):
+    from wms.tasks import generate_count_tasks
+
+    stock_in(bin=bin_, item=ItemFactory(), quantity=3)
+    assert generate_count_tasks()[site.code] == 1
+    assert generate_count_tasks()[site.code] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_generations_create_each_task_once():
+    import threading
+
+    from django.db import connection
+
+    bin_ = BinFactory()
+    site = bin_.warehouse.site
+    for _ in range(3):
+        stock_in(bin=bin_, item=ItemFactory(), quantity=2)
+    barrier = threading.Barrier(2)
+    created = []
+
+    def run():
+        try:
+            barrier.wait()
+            created.append(len(counting.generate_count_tasks(site=site)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(created) == [0, 3]
+    assert CountTask.objects.filter(site=site).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_count_waits_for_a_move_in_progress_and_sees_its_result():
+    """A count snapshots the records under the ledger's locks: a move still in progress is
+    finished first, so the variance is measured against what the move left."""
+    import threading
+
+    from django.db import connection, transaction
+
+    bin_ = BinFactory()
+    item = ItemFactory(standard_cost=Decimal("1"))
+    task = make_task(bin_, item, 100)
+    counter = UserFactory(roles=["warehouse"], sites=[bin_.warehouse.site])
+    move_started, release = threading.Event(), threading.Event()
+
+    def slow_issue():
+        try:
+            with transaction.atomic():
+                post_move(kind="issue", item=item, quantity=Decimal("10"), from_bin=bin_, user=counter)
+                move_started.set()
+                release.wait(5)
+        finally:
+            connection.close()
+
+    mover = threading.Thread(target=slow_issue)
+    mover.start()
+    move_started.wait(5)
+    threading.Timer(0.5, release.set).start()
+
+    task = counting.submit_count(task=task, counted_quantity=Decimal("90"), user=counter)
+    mover.join()
+
+    assert task.system_quantity == Decimal("90") and task.variance == 0
+    assert on_hand(item, bin_) == Decimal("90")
