@@ -29,6 +29,8 @@ urlpatterns = [
     path("counts/<int:pk>/approve/", views.count_approve, name="count-approve"),
     path("alerts/", views.alert_list, name="alert-list"),
     path("alerts/evaluate/", views.alert_evaluate, name="alert-evaluate"),
+    path("kpis/", views.kpi_page, name="kpis"),
+    path("kpis/apply-abc/", views.kpi_apply_abc, name="kpis-apply-abc"),
     path("bins/", views.bin_list_view, name="bin-list"),
     path("bins/<int:pk>/", views.bin_detail, name="bin-detail"),
 ]

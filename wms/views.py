@@ -5,6 +5,7 @@ Lists show the user's current site (`request.site`); a record of a site the user
 at answers 404.
 """
 
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -13,7 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,9 +25,9 @@ from core.forms import SignatureForm
 from core.selectors.master_data import item_list
 from wms import forms
 from wms.models import AlertSeverity, CountStatus
-from wms.selectors import control, inbound, pages
+from wms.selectors import control, inbound, kpis, pages
 from wms.selectors.stock import bin_list, lot_list, move_list, on_hand_quantity, stock_list
-from wms.services import alerts, counting, ledger, locations, picking, receiving
+from wms.services import abc, alerts, counting, ledger, locations, picking, receiving
 from wms.services import lots as lot_services
 
 PAGE_SIZE = 50
@@ -248,8 +251,13 @@ def bin_list_view(request):
         bins = bins.filter(blocked=False)
     page_obj = _page(request, bins)
     loads = pages.bin_loads(user=request.user, site=request.site)
+    usage = {}
+    if request.site is not None:
+        frame = kpis.bin_utilisation(user=request.user, site=request.site)
+        usage = dict(zip(frame["bin"], frame["utilisation_pct"], strict=True))
     for bin_ in page_obj:
         bin_.load = loads.get(bin_.pk)
+        bin_.utilisation_pct = usage.get(bin_.code)
     return render(request, "wms/bin_list.html", {"form": form, "page_obj": page_obj})
 
 
@@ -598,3 +606,60 @@ def dashboard_alerts(request):
 def dashboard_moves(request):
     """The dashboard's recent-moves panel, re-fetched when a warehouse event arrives."""
     return render(request, "wms/_dashboard_moves.html", _dashboard_moves(request))
+
+
+# --- KPIs ----------------------------------------------------------------------------------------
+
+KPI_DEFAULT_DAYS = 90
+
+
+def _kpi_period(request):
+    """The period typed on the KPI page, else the last 90 days (site time)."""
+    today = timezone.localdate()
+    default = {"start": today - timedelta(days=KPI_DEFAULT_DAYS - 1), "end": today}
+    form = forms.KpiPeriodForm(request.POST or request.GET or None, initial=default)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, default["start"], default["end"]
+
+
+@desk("wms.view_stockquant")
+def kpi_page(request):
+    """Inventory value, turnover and days of supply, bin utilisation and ABC by usage."""
+    form, start, end = _kpi_period(request)
+    site = request.site
+    if site is None:
+        raise PermissionDenied
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "value_by_warehouse": _records(kpis.inventory_value(user=request.user, site=site, group_by="warehouse")),
+        "turnover": _records(kpis.turnover(user=request.user, site=site, start=start, end=end).head(50)),
+        "utilisation": _records(kpis.bin_utilisation(user=request.user, site=site, group_by="zone")),
+        "abc": _records(kpis.abc_from_usage(user=request.user, site=site, start=start, end=end)),
+        "charts": {
+            # plotly's own markup and script; it escapes "<" in the data it embeds
+            name: mark_safe(html)  # noqa: S308
+            for name, html in kpis.kpi_figure_divs(user=request.user, site=site, start=start, end=end).items()
+        },
+        "can_apply_abc": request.user.has_perm("core.change_item"),
+    }
+    context["abc_changes"] = sum(1 for row in context["abc"] if row["proposed_class"] != row["current_class"])
+    return render(request, "wms/kpis.html", context)
+
+
+def _records(frame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+@desk("core.change_item")
+@require_POST
+def kpi_apply_abc(request):
+    """Give every item the ABC class its usage over the chosen period proposes."""
+    _form, start, end = _kpi_period(request)
+    if request.site is None:
+        raise PermissionDenied
+    changed = abc.apply_abc_classes(site=request.site, user=request.user, start=start, end=end)
+    messages.success(request, _("ABC classes applied: %(n)s items changed class.") % {"n": changed})
+    return redirect(f"{reverse('wms:kpis')}?start={start.isoformat()}&end={end.isoformat()}")

@@ -408,3 +408,52 @@ def test_evaluate_alerts_button_raises_a_below_reorder_alert(web_as, plant):
     listing = client.get(reverse("wms:alert-list"), {"kind": "below_reorder"})
     assert listing.context["page_obj"].paginator.count == 1
     assert "CMP-100" in listing.content.decode()
+
+
+def test_kpi_page_draws_local_plotly_charts_for_the_period(web_as, plant):
+    from wms.services.ledger import post_move
+
+    post_move(
+        kind="issue",
+        item=plant["item"],
+        quantity=Decimal("3"),
+        lot=plant["lot"],
+        from_bin=plant["raw"],
+        user=plant["user"],
+    )
+    response = web_as(plant["user"]).get(reverse("wms:kpis"), {"start": "2020-01-01", "end": "2030-12-31"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/vendor/plotly/plotly.min.js" in page and "cdn" not in page.lower()
+    assert page.count("Plotly.newPlot") == 4
+    turnover = response.context["turnover"]
+    assert turnover[0]["item"] == "CMP-100" and turnover[0]["cogs"] == Decimal("12.00")
+
+
+def test_kpi_period_with_end_before_start_shows_the_error(web_as, plant):
+    response = web_as(plant["user"]).get(reverse("wms:kpis"), {"start": "2026-02-01", "end": "2026-01-01"})
+    assert response.status_code == 200
+    assert "end" in response.context["form"].errors
+
+
+def test_planner_applies_the_proposed_abc_classes(web_as, plant):
+    from wms.services.ledger import post_move
+
+    post_move(
+        kind="issue",
+        item=plant["item"],
+        quantity=Decimal("3"),
+        lot=plant["lot"],
+        from_bin=plant["raw"],
+        user=plant["user"],
+    )
+    planner = UserFactory(roles=["planner"], sites=[plant["site"]])
+    client = web_as(planner)
+    assert b"Apply (1 change)" in client.get(reverse("wms:kpis")).content
+    client.post(reverse("wms:kpis-apply-abc"), {"start": "2020-01-01", "end": "2030-12-31"})
+    plant["item"].refresh_from_db()
+    assert plant["item"].abc_class == "A"
+    # the warehouse role does not maintain items: no button, and the post is refused
+    ware = web_as(plant["user"])
+    assert b"kpis/apply-abc" not in ware.get(reverse("wms:kpis")).content
+    assert ware.post(reverse("wms:kpis-apply-abc"), {}).status_code == 403
