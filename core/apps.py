@@ -4,9 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, **kwargs):
+    """Roles span every app's permissions, which post_migrate creates app by app: sync them once
+    the last app's permissions exist (a fresh database, or a flush in a transactional test)."""
+    from django.apps import apps
+
     from core.roles import sync_roles
 
-    sync_roles()
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if with_models and sender is with_models[-1]:
+        sync_roles()
 
 
 class CoreConfig(AppConfig):
@@ -25,4 +31,4 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self):
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="core.sync_roles")
+        post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
