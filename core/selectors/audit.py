@@ -91,11 +91,47 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
                         new=_display(model_field, change.new, related),
                     )
                 )
-            if not entry.changes and not entry.signatures and not entry.reason:
-                continue  # saved without a change (e.g. a touch of updated_at only)
         entries.append(entry)
+    entries = [
+        e
+        for e in _merge_m2m_rows(entries, model)
+        if e.action != "changed" or e.changes or e.signatures or e.reason  # saves that changed nothing
+    ]
     entries.reverse()
     return AuditTrail(entries=entries, signatures=signatures)
+
+
+BURST_SECONDS = 2
+
+
+def _merge_m2m_rows(entries: list[AuditEntry], model) -> list[AuditEntry]:
+    """One save writes several history rows: the record, then one per many-to-many add and
+    remove. Fold those many-to-many rows into the save they belong to (same person, within
+    seconds), so the trail shows "sites: P1 → P2" once."""
+    m2m = {f.name for f in model._meta.many_to_many}
+    merged: list[AuditEntry] = []
+    for entry in entries:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and entry.action == "changed"
+            and entry.changes
+            and all(c.field in m2m for c in entry.changes)
+            and last.action in ("created", "changed")
+            and last.who == entry.who
+            and not entry.signatures
+            and (entry.when - last.when).total_seconds() < BURST_SECONDS
+        ):
+            by_field = {c.field: c for c in last.changes}
+            for change in entry.changes:
+                if change.field in by_field:
+                    by_field[change.field].new = change.new
+                else:
+                    last.changes.append(change)
+            last.changes = [c for c in last.changes if c.old != c.new]
+            continue
+        merged.append(entry)
+    return merged
 
 
 def _who(user) -> str:

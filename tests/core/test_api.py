@@ -5,7 +5,15 @@ from decimal import Decimal
 import pytest
 
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Site, Unit, User, Webhook
-from tests.factories import CompanyFactory, CurrencyFactory, ItemFactory, PartnerFactory, SiteFactory, UnitFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    CurrencyFactory,
+    ItemFactory,
+    PartnerFactory,
+    SiteFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +144,9 @@ def test_items_filter_by_type_and_base_unit(admin_api, pcs):
 def test_bad_time_zone_is_a_field_error(admin_api):
     company = CompanyFactory()
     response = admin_api.post(
-        f"{API}/sites/", {"code": "P7", "name": "x", "company": company.code, "time_zone": "Mars/Olympus"}, format="json"
+        f"{API}/sites/",
+        {"code": "P7", "name": "x", "company": company.code, "time_zone": "Mars/Olympus"},
+        format="json",
     )
     assert response.status_code == 400
     assert "time_zone" in response.json()
@@ -173,9 +183,7 @@ def test_negative_standard_cost_is_a_field_error(admin_api, pcs):
 
 def test_partner_must_be_customer_or_supplier(admin_api):
     CurrencyFactory()
-    response = admin_api.post(
-        f"{API}/partners/", {"code": "N1", "name": "nobody", "currency": "USD"}, format="json"
-    )
+    response = admin_api.post(f"{API}/partners/", {"code": "N1", "name": "nobody", "currency": "USD"}, format="json")
     assert response.status_code == 400
     assert "is_customer" in response.json()
     assert not Partner.objects.filter(code="N1").exists()
@@ -276,9 +284,7 @@ def test_admin_creates_user_with_roles_and_site_codes(admin_api, client):
 
 
 def test_user_roles_must_be_known_and_sites_must_exist(admin_api):
-    response = admin_api.post(
-        f"{API}/users/", {"username": "x1", "roles": ["pilot"], "sites": ["NOPE"]}, format="json"
-    )
+    response = admin_api.post(f"{API}/users/", {"username": "x1", "roles": ["pilot"], "sites": ["NOPE"]}, format="json")
     assert response.status_code == 400
     assert {"roles", "sites"} <= response.json().keys()
 

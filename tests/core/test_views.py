@@ -161,7 +161,8 @@ def test_site_form_rejects_unknown_time_zone(web_as, admin):
 def test_partner_form_requires_customer_or_supplier(web_as, admin):
     currency = CurrencyFactory()
     response = web_as(admin).post(
-        reverse("core:partner-create"), {"code": "NB", "name": "Nobody", "currency": currency.pk, "payment_terms_days": 30}
+        reverse("core:partner-create"),
+        {"code": "NB", "name": "Nobody", "currency": currency.pk, "payment_terms_days": 30},
     )
     assert response.status_code == 400
     assert "customer, a supplier or both" in response.content.decode()
@@ -300,7 +301,13 @@ def test_webhook_secret_is_kept_when_left_empty(web_as, admin):
     client = web_as(admin)
     client.post(
         reverse("core:webhook-create"),
-        {"name": "ERP", "url": "https://erp.example.com/in", "secret": "x" * 20, "events": "wms.*\nmes.*", "active": "on"},
+        {
+            "name": "ERP",
+            "url": "https://erp.example.com/in",
+            "secret": "x" * 20,
+            "events": "wms.*\nmes.*",
+            "active": "on",
+        },
     )
     hook = Webhook.objects.get()
     assert hook.events == ["wms.*", "mes.*"]
