@@ -143,6 +143,18 @@ class LotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LotHistorySerializer(serializers.Serializer):
+    """One entry of a lot's history (simple-history record)."""
+
+    at = serializers.DateTimeField(source="history_date")
+    user = serializers.CharField(source="history_user.username", default=None)
+    change = serializers.CharField(source="get_history_type_display")
+    status = serializers.CharField()
+    status_reason = serializers.CharField()
+    expiry = serializers.DateField()
+    reason = serializers.CharField(source="history_change_reason", default=None)
+
+
 class LotStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LotStatus.choices)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

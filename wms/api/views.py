@@ -142,6 +142,14 @@ class LotViewSet(MethodsFirst, ScopedReadOnlyViewSet):
         )
         return Response(self.get_serializer(lot).data)
 
+    @extend_schema(responses=serializers.LotHistorySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every recorded change of the lot (status, reason), newest first, with who made it."""
+        lot = self.get_object()
+        records = lot.history.select_related("history_user").order_by("-history_date", "-history_id")
+        return Response(serializers.LotHistorySerializer(records, many=True).data)
+
 
 class StockViewSet(MethodsFirst, ScopedReadOnlyViewSet):
     """On-hand stock per item, lot and bin in the item's base unit (positive rows only)."""
