@@ -88,7 +88,15 @@ class MoveForm(forms.Form):
 
 
 class LotStatusForm(forms.Form):
-    """Release, hold or reject a lot; the reason goes to its history."""
+    """Release, hold or reject a lot; the reason goes to its history. The page shows one button
+    per status the lot may move to (ACTIONS, in this order)."""
+
+    ACTIONS = [
+        (LotStatus.AVAILABLE, _("Release"), "primary"),
+        (LotStatus.ON_HOLD, _("Put on hold"), "secondary"),
+        (LotStatus.QUARANTINE, _("Move to quarantine"), "secondary"),
+        (LotStatus.REJECTED, _("Reject"), "danger"),
+    ]
 
     status = forms.ChoiceField(label=_("New status"), choices=LotStatus.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -97,12 +105,14 @@ class LotStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         if allowed is not None:
             self.fields["status"].choices = [(value, label) for value, label in LotStatus.choices if value in allowed]
+        offered = {value for value, _label in self.fields["status"].choices}
+        self.actions = [action for action in self.ACTIONS if action[0] in offered]
 
 
 class StockFilterForm(forms.Form):
     GROUPS = [("item", _("By item")), ("bin", _("By bin")), ("lot", _("By lot"))]
 
-    group = forms.ChoiceField(label=_("Group by"), choices=GROUPS, required=False)
+    group = forms.ChoiceField(label=_("Group by"), choices=GROUPS, required=False, widget=forms.HiddenInput)
     item = forms.CharField(label=_("Item"), required=False)
     bin = forms.CharField(label=_("Bin"), required=False)
     lot = forms.CharField(label=_("Lot"), required=False)

@@ -161,7 +161,7 @@ def lot_detail(request, pk):
             "stock_rows": stock_rows,
             "moves": moves,
             "status_form": status_form,
-            "can_change": request.user.has_perm("wms.change_lot") and bool(allowed),
+            "can_change": request.user.has_perm("wms.change_lot") and bool(status_form.actions),
         },
     )
 
@@ -575,6 +575,7 @@ def dashboard(request):
     counts = _for_site(control.count_task_list(user=request.user), request)
     context = {
         "inventory_value": pages.stock_value(_for_site(stock_list(user=request.user), request)),
+        "open_alert_total": sum(severities.values()),
         "alerts_by_severity": [(value, label, severities.get(value, 0)) for value, label in AlertSeverity.choices],
         "receipts_due": _for_site(inbound.open_expected_receipts(user=request.user), request)
         .filter(expected_date__lte=today)

@@ -160,6 +160,9 @@ def test_moves_list_filters_by_kind_and_reference(web_as, plant):
 
 def test_quality_engineer_holds_a_lot_with_a_reason(web_as, plant):
     quality = UserFactory(roles=["quality"], sites=[plant["site"]])
+    page = web_as(quality).get(reverse("wms:lot-detail", args=[plant["lot"].pk])).content.decode()
+    assert 'name="status" value="on_hold"' in page and 'value="rejected"' in page
+    assert 'value="available"' not in page  # already available: no release button
     response = web_as(quality).post(
         reverse("wms:lot-detail", args=[plant["lot"].pk]),
         {"status": "on_hold", "reason": "customer complaint"},
