@@ -145,3 +145,21 @@ def test_confirm_putaway_moves_the_stock_and_records_an_override():
     assert "Override" in overridden.reason and layout.raw.code in overridden.reason and other.code in overridden.reason
     assert not StockQuant.objects.filter(bin=layout.receiving, quantity__gt=0).exists()
     assert StockQuant.objects.get(bin=other, item=item).quantity == Decimal("6")
+
+
+def test_putaway_queue_shows_receiving_stock_and_released_lots_in_quarantine():
+    from wms.selectors.inbound import putaway_queue
+    from wms.services.lots import release_lot
+
+    layout = warehouse_layout()
+    plain = ItemFactory()
+    stock_in(bin=layout.receiving, item=plain, quantity=3, user=layout.user)
+    held = LotFactory(site=layout.site, status=LotStatus.QUARANTINE)
+    stock_in(bin=layout.quarantine, item=held.item, quantity=2, lot=held, user=layout.user)
+    stock_in(bin=layout.raw, item=ItemFactory(), quantity=1, user=layout.user)
+    outsider = warehouse_layout()
+
+    assert [(q.item, q.bin) for q in putaway_queue(user=layout.user)] == [(plain, layout.receiving)]
+    release_lot(lot=held, user=layout.user, reason="inspection passed")
+    assert {q.lot for q in putaway_queue(user=layout.user, site=layout.site)} == {None, held}
+    assert not putaway_queue(user=outsider.user).exists()
