@@ -108,6 +108,16 @@ def webhook_receiver():
     receiver.close()
 
 
+def reset_broker_pools(app) -> None:
+    """Forget the app's pooled broker connections, so the next publish connects to `broker_url`
+    afresh (a stopped worker closes the pool it shared, and a test may switch brokers)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @contextmanager
 def running_celery_worker(app=None):
     """A real Celery worker (solo pool, in a thread of this process) on the app's broker.
@@ -136,6 +146,7 @@ def running_celery_worker(app=None):
     app.conf.task_always_eager = False
     app.conf.worker_hijack_root_logger = False  # keep pytest's log capture and our LOGGING
     task_postrun.connect(close_worker_connections, weak=False)
+    reset_broker_pools(app)
     try:
         app.control.purge()
         with start_worker(
@@ -144,6 +155,7 @@ def running_celery_worker(app=None):
             yield worker
     finally:
         task_postrun.disconnect(close_worker_connections)
+        reset_broker_pools(app)
         app.conf.task_always_eager, app.conf.worker_hijack_root_logger = was_eager, was_hijacking
 
 

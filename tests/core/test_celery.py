@@ -14,7 +14,7 @@ from django.conf import settings
 from config.celery import app as celery_app
 from core.models import Event, OutboxMessage, Webhook
 from core.tasks import deliver_outbox_message
-from tests.conftest import running_celery_worker
+from tests.conftest import reset_broker_pools, running_celery_worker
 from tests.factories import UnitFactory, UserFactory
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -60,14 +60,6 @@ class PrivateBroker:
         return [json.loads(raw) for raw in redis.Redis.from_url(self.url).lrange(queue, 0, -1)]
 
 
-def _reset_broker_connections():
-    """Drop the app's pooled broker connections, so the next publish connects to `broker_url`."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def private_broker():
     """Point the Celery app (publishers and workers) at a broker the test controls."""
@@ -76,13 +68,13 @@ def private_broker():
     saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     celery_app.conf.broker_url = broker.url
     celery_app.conf.task_always_eager = False
-    _reset_broker_connections()
+    reset_broker_pools(celery_app)
     try:
         yield broker
     finally:
         broker.stop()
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
-        _reset_broker_connections()
+        reset_broker_pools(celery_app)
 
 
 @needs_redis_server
