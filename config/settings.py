@@ -163,6 +163,7 @@ CELERY_TIMEZONE = "UTC"
 # Schedules are seconds (or a timedelta / celery crontab); tasks are named by dotted path.
 CELERY_BEAT_SCHEDULE = {
     "core.drain_outbox": {"task": "core.tasks.drain_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", 30.0)},
+    "core.purge_outbox": {"task": "core.tasks.purge_outbox", "schedule": 24 * 3600.0, "kwargs": {"days": 14}},
     "wms.evaluate_inventory_alerts": {"task": "wms.tasks.evaluate_inventory_alerts", "schedule": 15 * 60.0},
     "wms.generate_count_tasks": {"task": "wms.tasks.generate_count_tasks", "schedule": 24 * 3600.0},
 }

@@ -32,3 +32,9 @@ def drain_outbox() -> int:
     for message_id in ids:
         outbox.deliver(message_id=message_id)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def purge_outbox(days: int = 14) -> int:
+    """Daily: forget deliveries that succeeded more than `days` ago."""
+    return outbox.purge_delivered(older_than_days=days)

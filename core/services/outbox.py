@@ -130,6 +130,11 @@ def deliver(*, message_id: int) -> str:
         )
         if message is None:
             return SKIPPED
+        if message.webhook_id and not message.webhook.active:
+            message.status = OutboxMessage.Status.FAILED
+            message.last_error = "webhook deactivated before delivery"
+            message.save(update_fields=["status", "last_error"])
+            return message.status
         message.attempts += 1
         try:
             _send(message)
@@ -220,3 +225,14 @@ def due_message_ids(*, limit: int = 200) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def purge_delivered(*, older_than_days: int = 14) -> int:
+    """Delete delivered messages older than the retention, so the outbox stays small.
+
+    Failed ones are kept for inspection; the events themselves stay as the record of what
+    happened.
+    """
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = OutboxMessage.objects.filter(status=OutboxMessage.Status.DELIVERED, delivered_at__lt=cutoff).delete()
+    return deleted

@@ -128,3 +128,26 @@ def test_metrics_report_pending_deliveries(client, webhook_receiver):
 
     outbox.deliver(message_id=OutboxMessage.objects.get(event=first).pk)
     assert _gauge(client.get("/metrics", REMOTE_ADDR="10.1.2.3"), "core_outbox_pending") == 1
+
+
+@pytest.mark.django_db
+def test_purge_forgets_old_deliveries_but_keeps_failures_and_events():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.tasks import purge_outbox
+
+    with transaction.atomic():
+        events = [publish("wms.stock.moved", {"n": n}) for n in range(3)]
+    old, recent, failed = (OutboxMessage.objects.get(event=event) for event in events)
+    long_ago = timezone.now() - timedelta(days=15)
+    OutboxMessage.objects.filter(pk=old.pk).update(status=OutboxMessage.Status.DELIVERED, delivered_at=long_ago)
+    OutboxMessage.objects.filter(pk=recent.pk).update(
+        status=OutboxMessage.Status.DELIVERED, delivered_at=timezone.now() - timedelta(days=13)
+    )
+    OutboxMessage.objects.filter(pk=failed.pk).update(status=OutboxMessage.Status.FAILED, created_at=long_ago)
+
+    assert purge_outbox(days=14) == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
+    assert Event.objects.count() == 3

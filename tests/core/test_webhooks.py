@@ -197,3 +197,14 @@ def test_two_concurrent_deliveries_reach_the_webhook_once(webhook_receiver):
     assert len(webhook_receiver.requests) == 1
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.DELIVERED and message.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_webhook_deactivated_before_delivery_is_not_called(webhook_receiver):
+    hook = _hook(webhook_receiver.url)
+    message = _webhook_message(_publish(), hook)
+    Webhook.objects.filter(pk=hook.pk).update(active=False)
+
+    assert outbox.deliver(message_id=message.pk) == OutboxMessage.Status.FAILED
+    assert webhook_receiver.requests == []
+    assert drain_outbox() == 0
