@@ -1,0 +1,66 @@
+"""The demo logins of README.md: each person signs in and finds their own sites and pages."""
+
+import pytest
+from django.core.management import call_command
+
+from core.demo import DEMO_PASSWORD, USERS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(base_url):
+    call_command("seed_demo", verbosity=0)
+
+
+def _switcher_sites(page) -> set[str]:
+    options = page.locator("#site-switch option").all_inner_texts()
+    return {text.split("·")[0].strip() for text in options}
+
+
+def test_every_demo_user_signs_in_and_sees_only_their_sites(demo, page, login):
+    for username, first, last, _roles, sites, _badge in USERS:
+        login(page, username, DEMO_PASSWORD)
+        assert page.locator(".session .who").inner_text().strip() == f"{first} {last}", username
+        assert _switcher_sites(page) == set(sites), username
+
+
+def test_a_badge_scan_signs_the_operator_in(demo, page, login):
+    login(page, "B-SZ-1001", DEMO_PASSWORD)
+    assert _switcher_sites(page) == {"SZ"}
+
+
+def test_the_operator_sees_only_their_plants_bins(demo, page, login):
+    login(page, "operator", DEMO_PASSWORD)
+    page.goto("/wms/bins/")
+    text = page.locator("main").inner_text()
+    assert "SZ1-A-01-1-01" in text
+    assert "MTY1-" not in text
+
+
+def test_only_the_admin_reaches_administration(demo, page, login):
+    login(page, "operator", DEMO_PASSWORD)
+    page.goto("/admin/")
+    assert "/admin/login/" in page.url
+    assert page.get_by_text("Site administration").count() == 0
+
+    login(page, "admin", DEMO_PASSWORD)
+    assert _switcher_sites(page) == {"SZ", "MTY"}
+    page.goto("/admin/")
+    assert page.get_by_text("Site administration").count() == 1
+
+
+def test_the_operator_gets_the_shop_floor_and_no_item_editing(demo, page, login):
+    login(page, "operator", DEMO_PASSWORD)
+    assert page.get_by_role("link", name="Shop floor").count() == 1
+    response = page.goto("/api/v1/core/items/", wait_until="domcontentloaded")
+    assert response.status == 200
+    created = page.evaluate(
+        """async () => {
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrftoken='))?.split('=')[1];
+            const r = await fetch('/api/v1/core/items/', {method: 'POST', headers: {'Content-Type': 'application/json',
+                'X-CSRFToken': csrf}, body: JSON.stringify({code: 'X-1', name: 'x', type: 'raw', base_unit: 'pcs'})});
+            return r.status;
+        }"""
+    )
+    assert created == 403
