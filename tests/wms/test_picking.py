@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import InvalidTransition, ValidationFailed
@@ -243,29 +243,29 @@ def test_stock_gone_meanwhile_refuses_the_pick():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_pick_lists_never_allocate_the_same_stock_twice():
+def test_a_second_list_waits_for_the_first_allocation_and_never_takes_the_same_stock():
     layout = warehouse_layout()
     item = ItemFactory()
     stock_in(bin=layout.raw, item=item, quantity=10, user=layout.user)
-    barrier = threading.Barrier(2)
     errors = []
 
-    def create():
+    def second():
         try:
-            barrier.wait()
-            ship(layout, {"item": item, "quantity": 7})
+            ship(layout, {"item": item, "quantity": 7}, number="PL-SECOND")
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
+    thread = threading.Thread(target=second)
+    with transaction.atomic():
+        ship(layout, {"item": item, "quantity": 7}, number="PL-FIRST")
         thread.start()
-    for thread in threads:
-        thread.join()
+        thread.join(timeout=1)
+        assert thread.is_alive(), "the second allocation must wait for the first to commit"
+    thread.join(timeout=30)
 
     assert errors == []
-    allocated = sum(line.quantity for line in PickLine.objects.filter(item=item, bin__isnull=False))
-    short = sum(line.short_quantity for line in PickLine.objects.filter(item=item))
-    assert allocated == Decimal("10") and short == Decimal("4")
+    lines = PickLine.objects.filter(item=item)
+    assert sum(line.quantity for line in lines if line.bin_id) == Decimal("10")
+    assert lines.get(pick_list__number="PL-SECOND", bin__isnull=True).short_quantity == Decimal("4")

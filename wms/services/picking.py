@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.events import publish
+from core.models import Item
 from core.scoping import user_site_ids
 from core.units import to_base_unit
 from wms.models import (
@@ -180,8 +181,13 @@ def create_pick_list(
 
         picks, shorts = [], []
         taken: dict[int, Decimal] = {}  # quant id -> allocated by earlier lines of this list
-        # Items in primary-key order, so two lists allocating the same items lock them alike.
-        for item in sorted({item for item, _q in wanted}, key=lambda i: i.pk):
+        items = sorted({item for item, _q in wanted}, key=lambda i: i.pk)
+        # Allocation of an item is serialised by a lock on its row, taken in primary-key order.
+        # NO KEY UPDATE leaves stock moves free (their inserts only take KEY SHARE on the item);
+        # locking the stock rows instead could deadlock with a move holding the bin this list's
+        # lines reference.
+        list(Item.objects.select_for_update(no_key=True).filter(pk__in=[i.pk for i in items]).order_by("pk"))
+        for item in items:
             candidates = _allocatable(site, item, exclude_bin=destination_bin)
             for line_item, quantity in wanted:
                 if line_item.pk != item.pk:
@@ -228,8 +234,8 @@ def create_pick_list(
 
 def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuant, Decimal]]:
     """Usable stock rows of `item` at `site` in picking order (FEFO, else FIFO), each with what
-    open pick lists do not already hold. The rows stay locked until the list is saved, so two
-    lists created at once cannot both count the same stock as free."""
+    open pick lists do not already hold. Called under the item's allocation lock, so two lists
+    created at once cannot both count the same stock as free."""
     today = timezone.localdate()
     usable_lot = Q(lot__status=LotStatus.AVAILABLE) & (Q(lot__expiry__isnull=True) | Q(lot__expiry__gte=today))
     first_in = (
@@ -240,8 +246,7 @@ def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuan
         .values("first")[:1]
     )
     rows = (
-        StockQuant.objects.select_for_update(of=("self",))
-        .filter(site=site, item=item, quantity__gt=0, bin__blocked=False)
+        StockQuant.objects.filter(site=site, item=item, quantity__gt=0, bin__blocked=False)
         .exclude(bin__zone__kind__in=UNPICKABLE_ZONES)
         .filter(Q(lot__isnull=True) | usable_lot)
         .select_related("bin__zone", "lot")
