@@ -307,7 +307,9 @@ class SignatureForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    meaning = forms.ChoiceField(label=_("Meaning of the signature"), choices=SignatureMeaning.choices)
+    meaning = forms.ChoiceField(
+        label=_("Meaning of the signature"), choices=SignatureMeaning.choices, widget=forms.RadioSelect
+    )
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user=None, meanings=None, prefix="signature", **kwargs):

@@ -17,11 +17,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import ProtectedError, Q
+from django.forms import NullBooleanSelect
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -55,6 +57,23 @@ class ObjectPage:
     detail_panels: list[str] = field(default_factory=list)  # extra templates on the detail page
     detail_context: object | None = None  # callable(request, obj) -> dict for those panels
     signable: bool = True
+    labels: dict = field(default_factory=dict)  # column or field name -> label, for non-fields
+    display: dict = field(default_factory=dict)  # name -> callable(obj) -> text, overrides the default
+
+    def label(self, name: str) -> str:
+        return str(self.labels[name]) if name in self.labels else field_label(self.model, name)
+
+    def value(self, obj, name: str):
+        if name in self.display:
+            return self.display[name](obj) or EMPTY
+        return display_value(obj, name)
+
+    def is_number(self, name: str) -> bool:
+        try:
+            f = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        return isinstance(f, models.DecimalField | models.IntegerField | models.FloatField) and not f.choices
 
     @property
     def opts(self):
@@ -77,7 +96,10 @@ class ObjectPage:
             views.append(("<int:pk>/delete/", ObjectDeleteView, "delete"))
         if self.signable:
             views.append(("<int:pk>/sign/", ObjectSignView, "sign"))
-        return [path(f"{prefix}/{suffix}", view.as_view(page=self), name=f"{self.name}-{action}") for suffix, view, action in views]
+        return [
+            path(f"{prefix}/{suffix}", view.as_view(page=self), name=f"{self.name}-{action}")
+            for suffix, view, action in views
+        ]
 
 
 def display_value(obj, name: str):
@@ -100,14 +122,25 @@ def display_value(obj, name: str):
     if isinstance(value, bool):
         return format_html('<span class="badge {}">{}</span>', "ok" if value else "", _("yes") if value else _("no"))
     if isinstance(value, Decimal):
-        return localize(value.normalize() if value == value.to_integral() else value)
+        return localize(plain_decimal(value))
     if isinstance(value, datetime):
-        return localize(timezone.localtime(value))
+        return dateformat.format(timezone.localtime(value), "Y-m-d H:i")
     if isinstance(value, date):
-        return localize(value)
+        return dateformat.format(value, "Y-m-d")
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or EMPTY
     return str(value)
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """Trailing zeros dropped, but at least two decimals when the value has a fraction or is
+    money-like (4.2000 -> 4.20, 685.0000 -> 685, 0.001000 -> 0.001)."""
+    normal = value.normalize()
+    if normal == normal.to_integral():
+        return normal.quantize(Decimal(1))
+    if normal.as_tuple().exponent > -2:
+        return normal.quantize(Decimal("0.01"))
+    return normal
 
 
 def field_label(model, name: str) -> str:
@@ -167,6 +200,7 @@ class ObjectListView(PageView):
             )
             for name, selector in page.filter_selectors.items():
                 filterset.form.fields[name].queryset = selector(user=request.user)
+            _any_choice(filterset.form)
             if filterset.is_bound and filterset.is_valid():
                 queryset = filterset.qs
         sortable = {name for name in page.list_columns if _is_concrete(page.model, name)}
@@ -179,7 +213,7 @@ class ObjectListView(PageView):
         params.pop("page", None)
         columns = []
         for name in page.list_columns:
-            column = {"label": field_label(page.model, name), "sort": None, "active": ""}
+            column = {"label": page.label(name), "sort": None, "active": "", "num": page.is_number(name)}
             if name in sortable:
                 column["sort"] = f"-{name}" if sort == name else name
                 column["active"] = "asc" if sort == name else "desc" if sort == f"-{name}" else ""
@@ -187,7 +221,7 @@ class ObjectListView(PageView):
         rows = [
             {
                 "url": reverse(page.url_name("detail"), args=[obj.pk]),
-                "cells": [display_value(obj, name) for name in page.list_columns],
+                "cells": [{"value": page.value(obj, name), "num": page.is_number(name)} for name in page.list_columns],
             }
             for obj in page_obj
         ]
@@ -206,8 +240,23 @@ class ObjectListView(PageView):
                 sort_querystring=sort_params.urlencode(),
                 create_url=reverse(page.url_name("create")),
                 searchable=bool(page.search_fields),
+                search_hint=", ".join(page.label(n.split("__")[0]) for n in page.search_fields[:3]),
             ),
         )
+
+
+def _any_choice(form) -> None:
+    """Filters read "Any" when they do not filter, not "---------" or "Unknown"."""
+    for form_field in form.fields.values():
+        if isinstance(form_field.widget, NullBooleanSelect):
+            form_field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif getattr(form_field, "empty_label", None) is not None:
+            form_field.empty_label = _("Any")
+            form_field.widget.choices = list(form_field.choices)
+        elif getattr(form_field, "choices", None):
+            choices = list(form_field.choices)
+            if choices and choices[0][0] == "":
+                form_field.choices = [("", _("Any")), *choices[1:]]
 
 
 def _is_concrete(model, name: str) -> bool:
@@ -222,7 +271,7 @@ class ObjectDetailView(PageView):
     def get(self, request, pk):
         obj = self.get_object()
         page = self.page
-        fields = [(field_label(page.model, name), display_value(obj, name)) for name in page.detail_fields]
+        fields = [(page.label(name), page.value(obj, name)) for name in page.detail_fields]
         extra = page.detail_context(request, obj) if page.detail_context else {}
         return render(
             request,
@@ -295,9 +344,7 @@ class ObjectDeleteView(PageView):
     def get(self, request, pk):
         obj = self.get_object()
         detail_url = reverse(self.page.url_name("detail"), args=[obj.pk])
-        return render(
-            request, "core/object_confirm_delete.html", self.base_context(object=obj, detail_url=detail_url)
-        )
+        return render(request, "core/object_confirm_delete.html", self.base_context(object=obj, detail_url=detail_url))
 
     def post(self, request, pk):
         obj = self.get_object()
@@ -344,4 +391,3 @@ class ObjectSignView(PageView):
             ),
             status=status,
         )
-

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from core import forms
 from core.errors import DomainError
 from core.middleware import SESSION_SITE_KEY
-from core.models import Company, Currency, ExchangeRate, Item, Partner, Site, Unit, UnitConversion, User, Webhook
+from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Site, Unit, UnitConversion, User, Webhook
 from core.object_views import ObjectPage
 from core.selectors import master_data as selectors
 from core.services import master_data
@@ -194,6 +194,11 @@ PAGES = {
         search_fields=["username", "first_name", "last_name", "badge_id", "email"],
         filters=["is_active"],
         signable=False,
+        labels={"get_full_name": _("name")},
+        display={
+            "roles": lambda u: ", ".join(str(Role(g.name).label) for g in u.groups.all() if g.name in Role.values),
+            "sites": lambda u: ", ".join(s.code for s in u.sites.all()),
+        },
         detail_panels=["core/_user_token.html"],
         detail_context=lambda request, user: {"is_me": user.pk == request.user.pk},
     ),

@@ -116,11 +116,11 @@ def test_list_filters_search_and_pagination(web_as, admin, pcs):
     second = client.get(reverse("core:item-list"), {"page": 2})
     assert len(second.context["rows"]) == 6
     finished = client.get(reverse("core:item-list"), {"type": "finished"})
-    assert [row["cells"][0] for row in finished.context["rows"]] == ["FG-001"]
+    assert [row["cells"][0]["value"] for row in finished.context["rows"]] == ["FG-001"]
     searched = client.get(reverse("core:item-list"), {"q": "raw-05"})
     assert searched.context["page_obj"].paginator.count == 5
     ordered = client.get(reverse("core:item-list"), {"sort": "-code"})
-    assert ordered.context["rows"][0]["cells"][0] == "RAW-054"
+    assert ordered.context["rows"][0]["cells"][0]["value"] == "RAW-054"
 
 
 def test_operator_sees_items_but_no_edit_buttons_and_cannot_post(web_as, pcs):

@@ -1,0 +1,127 @@
+"""Django admin for core records: a back office for administrators. Everyday editing happens
+on the master-data pages (core/views.py), which go through the services."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.models import (
+    Company,
+    Currency,
+    Event,
+    ExchangeRate,
+    Item,
+    OutboxMessage,
+    Partner,
+    Signature,
+    Site,
+    Unit,
+    UnitConversion,
+    User,
+    Webhook,
+)
+
+
+@admin.register(Currency)
+class CurrencyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "decimals"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(SimpleHistoryAdmin):
+    list_display = ["from_currency", "to_currency", "rate", "valid_from"]
+    list_filter = ["from_currency", "to_currency"]
+    date_hierarchy = "valid_from"
+
+
+@admin.register(Company)
+class CompanyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "base_currency"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Site)
+class SiteAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "company", "time_zone", "active"]
+    list_filter = ["company", "active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "dimension", "ratio", "decimals"]
+    list_filter = ["dimension"]
+    search_fields = ["code", "name"]
+
+
+class UnitConversionInline(admin.TabularInline):
+    model = UnitConversion
+    extra = 0
+
+
+@admin.register(Item)
+class ItemAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "type", "base_unit", "tracking", "abc_class", "active"]
+    list_filter = ["type", "tracking", "abc_class", "inspection_required", "active"]
+    search_fields = ["code", "name", "description"]
+    inlines = [UnitConversionInline]
+
+
+@admin.register(Partner)
+class PartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "is_customer", "is_supplier", "currency", "active"]
+    list_filter = ["is_customer", "is_supplier", "active"]
+    search_fields = ["code", "name", "tax_id"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "first_name", "last_name", "badge_id", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "groups", "sites"]
+    search_fields = ["username", "first_name", "last_name", "email", "badge_id"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Plant"), {"fields": ["sites", "badge_id", "language"]}),
+    ]
+    filter_horizontal = ["groups", "user_permissions", "sites"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "active", "created_at"]
+    exclude = ["secret"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are evidence (signatures, events, deliveries): looked at, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["signed_at", "full_name", "meaning", "content_type", "object_id"]
+    list_filter = ["meaning", "content_type"]
+    search_fields = ["full_name", "user__username", "object_id"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "name", "site"]
+    list_filter = ["name"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "channel", "event", "status", "attempts", "next_attempt_at"]
+    list_filter = ["channel", "status"]
