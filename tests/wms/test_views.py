@@ -460,3 +460,33 @@ def test_planner_applies_the_proposed_abc_classes(web_as, plant):
     ware = web_as(plant["user"])
     assert b"kpis/apply-abc" not in ware.get(reverse("wms:kpis")).content
     assert ware.post(reverse("wms:kpis-apply-abc"), {}).status_code == 403
+
+
+def test_count_detail_shows_the_figures_and_the_review_link_to_a_supervisor_only(web_as, plant, pending_count):
+    url = reverse("wms:count-detail", args=[pending_count.pk])
+    supervisor = UserFactory(roles=["supervisor"], sites=[plant["site"]])
+    page = web_as(supervisor).get(url).content.decode()
+    assert "Awaiting approval" in page and reverse("wms:count-approve", args=[pending_count.pk]) in page
+    # the warehouse user counted it: it may read it, but not approve it
+    client = web_as(plant["user"])
+    assert reverse("wms:count-approve", args=[pending_count.pk]) not in client.get(url).content.decode()
+    response = client.get(reverse("wms:count-approve", args=[pending_count.pk]), follow=True)
+    assert "not waiting for your approval" in response.content.decode()
+
+
+def test_dashboard_cards_count_what_is_due_at_the_site(web_as, plant, pending_count):
+    from django.utils import timezone
+
+    from wms.services.receiving import create_expected_receipt
+
+    create_expected_receipt(
+        site=plant["site"],
+        number="GR-DUE",
+        lines=[{"item": plant["item"], "quantity": Decimal("5")}],
+        user=plant["user"],
+        expected_date=timezone.localdate(),
+    )
+    response = web_as(plant["user"]).get(reverse("wms:dashboard"))
+    assert response.context["receipts_due"] == 1
+    assert response.context["counts_to_approve"] == 1
+    assert response.context["inventory_value"] == Decimal("40")  # 10 pcs at 4.00
