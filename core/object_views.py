@@ -29,6 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core.display import plain_decimal
 from core.errors import DomainError, SignatureInvalid
 from core.forms import SignatureForm, apply_errors
 
@@ -130,17 +131,6 @@ def display_value(obj, name: str):
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or EMPTY
     return str(value)
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """Trailing zeros dropped, but at least two decimals when the value has a fraction or is
-    money-like (4.2000 -> 4.20, 685.0000 -> 685, 0.001000 -> 0.001)."""
-    normal = value.normalize()
-    if normal == normal.to_integral():
-        return normal.quantize(Decimal(1))
-    if normal.as_tuple().exponent > -2:
-        return normal.quantize(Decimal("0.01"))
-    return normal
 
 
 def field_label(model, name: str) -> str:

@@ -5,11 +5,14 @@ what) and the electronic signatures on it. Any page of any app shows it through 
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import models
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.display import plain_decimal
 from core.services.signatures import signatures_for
 
 EMPTY = "—"
@@ -43,7 +46,11 @@ class AuditTrail:
         return bool(self.entries or self.signatures)
 
 
-ACTIONS = {"+": ("created", _("created")), "~": ("changed", _("changed")), "-": ("deleted", _("deleted"))}
+ACTIONS = {
+    "+": ("created", gettext_lazy("created")),
+    "~": ("changed", gettext_lazy("changed")),
+    "-": ("deleted", gettext_lazy("deleted")),
+}
 
 
 def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
@@ -70,7 +77,7 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
         if index == 0 and len(rows) > limit:
             continue  # only used as the base of the next row's diff
         previous = rows[index - 1] if index else None
-        action, label = ACTIONS.get(row.history_type, ("changed", _("changed")))
+        action, label = ACTIONS.get(row.history_type, ACTIONS["~"])
         entry = AuditEntry(
             when=row.history_date,
             who=_who(row.history_user),
@@ -172,4 +179,6 @@ def _display(model_field, value, related: dict) -> str:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return str(localize(plain_decimal(value)))
     return str(localize(value))

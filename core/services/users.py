@@ -18,6 +18,8 @@ def create_user(*, user, data: dict) -> User:
     sites = data.pop("sites", [])
     new = User(**data)
     new._history_user = user
+    if roles:
+        new._change_reason = _roles_change([], roles)
     new.full_clean(exclude=["password"])
     if password:
         validate_password(password, new)
@@ -39,6 +41,9 @@ def update_user(*, instance: User, user, data: dict) -> User:
     for field, value in data.items():
         setattr(instance, field, value)
     instance._history_user = user
+    # Roles are groups, which the user's history does not track: the entry names the change.
+    changed_roles = roles is not None and sorted(set(roles)) != instance.roles
+    instance._change_reason = _roles_change(instance.roles, roles) if changed_roles else None
     instance.full_clean(exclude=["password"])
     if password:
         validate_password(password, instance)
@@ -57,6 +62,10 @@ def deactivate_user(*, instance: User, user) -> None:
     instance.save(update_fields=["is_active"])
     Token.objects.filter(user=instance).delete()
     publish("core.user.deactivated", {"id": instance.pk, "username": instance.username}, live=False)
+
+
+def _roles_change(old, new) -> str:
+    return "roles: {} → {}".format(", ".join(sorted(old)) or "-", ", ".join(sorted(set(new))) or "-")
 
 
 def _assign(target: User, *, roles, sites) -> None:

@@ -183,3 +183,11 @@ def test_audit_trail_of_a_record_without_history(admin):
     trail = audit_trail(record=hook, user=admin)
     assert trail.entries == []
     assert not trail
+
+
+def test_role_changes_are_named_in_the_audit_trail(admin):
+    worker = users.create_user(user=admin, data={"username": "promoted", "roles": ["operator"]})
+    users.update_user(instance=worker, user=admin, data={"roles": ["operator", "supervisor"]})
+    users.update_user(instance=worker, user=admin, data={"roles": ["supervisor", "operator"]})  # no change
+    reasons = [e.reason for e in audit_trail(record=worker, user=admin).entries]
+    assert reasons == ["roles: operator → operator, supervisor", "roles: - → operator"]
