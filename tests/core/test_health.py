@@ -24,6 +24,13 @@ def test_healthz_answers_without_touching_dependencies(client):
     assert response.json() == {"status": "ok"}
 
 
+def test_probes_are_answered_over_plain_http_when_https_is_enforced(client):
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 200
+        assert client.get("/accounts/login/").status_code == 301
+
+
 def test_readyz_is_ok_when_database_redis_and_broker_answer(client):
     with override_settings(CELERY_TASK_ALWAYS_EAGER=False):
         response = client.get("/readyz")
