@@ -39,8 +39,9 @@
       if (!data.event) return;
       watchers.forEach(function (el) {
         if (data.event.indexOf(el.dataset.live + ".") === 0) {
-          el.dispatchEvent(new CustomEvent("live", { detail: data }));
-          if (window.htmx && el.getAttribute("hx-get")) window.htmx.trigger(el, "live");
+          // One "live" event per element: htmx.trigger dispatches it (and fetches hx-get panels).
+          if (window.htmx) window.htmx.trigger(el, "live", data);
+          else el.dispatchEvent(new CustomEvent("live", { detail: data }));
         }
       });
     });
