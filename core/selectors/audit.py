@@ -33,6 +33,7 @@ class AuditEntry:
     action: str  # created | changed | deleted
     action_label: str
     reason: str = ""
+    subject: str = ""  # for a child record's entry: which child (in the parent's trail)
     changes: list[FieldChange] = field(default_factory=list)
     signatures: list = field(default_factory=list)
 
@@ -53,28 +54,64 @@ ACTIONS = {
 }
 
 
+# parent model -> [(child model, name of the child's foreign key to the parent)]: changes of the
+# children (an item's pack conversions, a receipt's lines) belong in the parent's trail.
+_RELATED: dict[type, list[tuple[type, str]]] = {}
+
+
+def register_related_history(parent_model, child_model, fk_name: str) -> None:
+    """Show the history of `child_model` rows whose `fk_name` points at a record in that record's
+    trail. Apps call it from their AppConfig.ready()."""
+    pairs = _RELATED.setdefault(parent_model, [])
+    if (child_model, fk_name) not in pairs:
+        pairs.append((child_model, fk_name))
+
+
+# Bookkeeping fields nobody needs to read in a trail.
+SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
+
+
 def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
-    """History entries of `record`, newest first, with field-level changes and signatures.
+    """History entries of `record` and of its registered children, newest first, with
+    field-level changes and the signatures.
 
     The caller has already fetched `record` through a site-scoped selector for `user`, so the
-    user may see it; the history is read in one query and diffed in memory.
+    user may see it; each history is read in one query and diffed in memory.
     """
     signatures = list(signatures_for(record))
     history = getattr(record, "history", None)
     if history is None:
         return AuditTrail(entries=[], signatures=signatures)
-    rows = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    rows.reverse()  # oldest first, so each row diffs against the one before it
-    model = type(record)
-    related = _related_labels(model, rows)
     by_history = {}
     for signature in signatures:
         if signature.history_id is not None:
             by_history.setdefault(signature.history_id, []).append(signature)
 
+    rows = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    rows.reverse()  # oldest first, so each row diffs against the one before it
+    entries = _entries(type(record), rows, by_history, skip_first=len(rows) > limit)
+    for child_model, fk_name in _RELATED.get(type(record), []):
+        fk_column = child_model._meta.get_field(fk_name).attname
+        child_rows = list(
+            child_model.history.filter(**{fk_column: record.pk})
+            .select_related("history_user")
+            .order_by("history_date", "history_id")[:limit]
+        )
+        by_child: dict = {}
+        for row in child_rows:
+            by_child.setdefault(row.id, []).append(row)
+        for group in by_child.values():
+            entries.extend(_entries(child_model, group, {}, parent_fk=fk_name))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return AuditTrail(entries=entries[:limit], signatures=signatures)
+
+
+def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None) -> list[AuditEntry]:
+    """Entries of one record's history rows (oldest first); returns them oldest first."""
+    related = _related_labels(model, rows)
     entries = []
     for index, row in enumerate(rows):
-        if index == 0 and len(rows) > limit:
+        if index == 0 and skip_first:
             continue  # only used as the base of the next row's diff
         previous = rows[index - 1] if index else None
         action, label = ACTIONS.get(row.history_type, ACTIONS["~"])
@@ -86,26 +123,46 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
             reason=row.history_change_reason or "",
             signatures=by_history.get(row.history_id, []),
         )
+        if parent_fk is not None:
+            entry.subject = _subject(model, row, related, parent_fk)
         if previous is not None and action == "changed":
-            delta = row.diff_against(previous)
-            for change in delta.changes:
-                model_field = model._meta.get_field(change.field)
-                entry.changes.append(
-                    FieldChange(
-                        field=change.field,
-                        label=str(model_field.verbose_name),
-                        old=_display(model_field, change.old, related),
-                        new=_display(model_field, change.new, related),
+            for change in row.diff_against(previous).changes:
+                if change.field not in SKIPPED_FIELDS:
+                    model_field = model._meta.get_field(change.field)
+                    entry.changes.append(
+                        FieldChange(
+                            field=change.field,
+                            label=str(model_field.verbose_name),
+                            old=_display(model_field, change.old, related),
+                            new=_display(model_field, change.new, related),
+                        )
                     )
+        elif parent_fk is not None and action in ("created", "deleted"):
+            # A child's whole content is news in the parent's trail: what was added or removed.
+            for model_field in model._meta.concrete_fields:
+                if model_field.name in SKIPPED_FIELDS or model_field.name == parent_fk:
+                    continue
+                value = _display(model_field, getattr(row, model_field.attname), related)
+                old, new = (EMPTY, value) if action == "created" else (value, EMPTY)
+                entry.changes.append(
+                    FieldChange(field=model_field.name, label=str(model_field.verbose_name), old=old, new=new)
                 )
         entries.append(entry)
-    entries = [
+    return [
         e
         for e in _merge_m2m_rows(entries, model)
         if e.action != "changed" or e.changes or e.signatures or e.reason  # saves that changed nothing
     ]
-    entries.reverse()
-    return AuditTrail(entries=entries, signatures=signatures)
+
+
+def _subject(model, row, related, parent_fk) -> str:
+    """ "Unit conversion box": the child's kind and what tells it apart from its siblings."""
+    names = [
+        related.get((f.name, getattr(row, f.attname)), "")
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.name != parent_fk and f.name != "history_user"
+    ]
+    return " ".join([str(model._meta.verbose_name).capitalize(), *[n for n in names if n]][:2])
 
 
 BURST_SECONDS = 2
@@ -182,3 +239,12 @@ def _display(model_field, value, related: dict) -> str:
     if isinstance(value, Decimal):
         return str(localize(plain_decimal(value)))
     return str(localize(value))
+
+
+def _register_core_children() -> None:
+    from core.models import Item, UnitConversion
+
+    register_related_history(Item, UnitConversion, "item")
+
+
+_register_core_children()

@@ -191,3 +191,22 @@ def test_role_changes_are_named_in_the_audit_trail(admin):
     users.update_user(instance=worker, user=admin, data={"roles": ["supervisor", "operator"]})  # no change
     reasons = [e.reason for e in audit_trail(record=worker, user=admin).entries]
     assert reasons == ["roles: operator → operator, supervisor", "roles: - → operator"]
+
+
+def test_item_trail_includes_its_pack_conversions(admin):
+    from core.models import UnitConversion
+
+    item = ItemFactory(code="PACKED", base_unit=UnitFactory())
+    box = UnitFactory(code="box", name="box", dimension="count")
+    conversion = master_data.create_record(
+        model=UnitConversion, user=admin, data={"item": item, "unit": box, "factor": Decimal("50")}
+    )
+    master_data.update_record(instance=conversion, user=admin, data={"factor": Decimal("48")})
+    master_data.delete_record(instance=UnitConversion.objects.get(pk=conversion.pk), user=admin)
+    entries = [e for e in audit_trail(record=item, user=admin).entries if e.subject]
+    assert [e.action for e in entries] == ["deleted", "changed", "created"]
+    assert all(e.subject == "Unit conversion box" for e in entries)
+    deleted, changed, created = entries
+    assert {c.field: (c.old, c.new) for c in changed.changes} == {"factor": ("50", "48")}
+    assert ("unit", "—", "box") in [(c.field, c.old, c.new) for c in created.changes]
+    assert ("factor", "48", "—") in [(c.field, c.old, c.new) for c in deleted.changes]
