@@ -8,8 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from core.models import Role
-from wms.models import Bin, Lot, LotStatus, StockMove, StockPolicy, Warehouse, Zone
-from wms.services import ledger, locations, lots
+from wms.models import Bin, ExpectedReceipt, Lot, LotStatus, PickList, StockMove, StockPolicy, Warehouse, Zone
+from wms.services import ledger, locations, lots, picking, receiving
 
 OPENING_REFERENCE = "OPENING"
 
@@ -91,6 +91,64 @@ OPENING = [
 
 # Finished compressors: serial numbers per site and model.
 SERIALS = [("FG-RC25", "FIN", 0, 6), ("FG-RC35", "FIN", 1, 4)]
+
+
+# Deliveries announced by suppliers: number, site, supplier, reference, days from now, lines
+# (item, quantity, unit or None for the base unit).
+EXPECTED_RECEIPTS = [
+    ("GR-SZ-1001", "SZ", "S-BRIGHTPCB", "PO-SZ-4500123", 2, [("PCB-INV01", "300", None)]),
+    ("GR-SZ-1002", "SZ", "S-LINGNAN", "PO-SZ-4500127", 1, [("R32", "6", "cyl"), ("OIL-POE68", "40", None)]),
+    ("GR-SZ-1003", "SZ", "S-HUAXIN", "PO-SZ-4500131", 5, [("CU-952", "20", "coil"), ("HSG-SHELL25", "200", None)]),
+    ("GR-MTY-1001", "MTY", "S-NLFAST", "PO-MTY-7700045", 3, [("SCR-M4X10", "20", "box"), ("CTN-600", "300", None)]),
+]
+
+# Open pick lists: number, site, purpose, reference, destination (zone, bin index) or None, lines.
+PICK_LISTS = [
+    (
+        "PL-SZ-1001",
+        "SZ",
+        "staging",
+        "WO-SZ-0001",
+        ("WIP", 2),
+        [("PCB-INV01", "20"), ("HSG-SHELL25", "20"), ("SCR-M4X10", "160")],
+    ),
+    ("PL-SZ-1002", "SZ", "shipment", "SO-SZ-0001 C-HOMECOOL", None, [("FG-RC25", "2"), ("FG-RC35", "1")]),
+    ("PL-MTY-1001", "MTY", "shipment", "SO-MTY-0001 C-AIRFLOW", None, [("FG-RC25", "2")]),
+]
+
+
+def _seed_documents(plant, site, bins: dict[str, list[Bin]]) -> None:
+    """Open expected receipts and pick lists through the receiving and picking services."""
+    planner = plant.user_for(site.code, Role.PLANNER)
+    for number, site_code, supplier, reference, days, lines in EXPECTED_RECEIPTS:
+        if site_code != site.code or ExpectedReceipt.objects.filter(number=number).exists():
+            continue
+        receiving.create_expected_receipt(
+            site=site,
+            number=number,
+            supplier=plant.partners[supplier],
+            reference=reference,
+            expected_date=plant.today + timedelta(days=days),
+            user=planner,
+            lines=[
+                {"item": plant.items[item], "quantity": Decimal(qty), "unit": plant.units[unit] if unit else None}
+                for item, qty, unit in lines
+            ],
+        )
+        plant.created["expected receipts"] += 1
+    for number, site_code, purpose, reference, destination, lines in PICK_LISTS:
+        if site_code != site.code or PickList.objects.filter(number=number).exists():
+            continue
+        picking.create_pick_list(
+            site=site,
+            purpose=purpose,
+            number=number,
+            reference=reference,
+            destination_bin=bins[destination[0]][destination[1]] if destination else None,
+            user=planner,
+            lines=[{"item": plant.items[item], "quantity": Decimal(qty)} for item, qty in lines],
+        )
+        plant.created["pick lists"] += 1
 
 
 def _warehouse_code(site_code: str) -> str:
@@ -217,4 +275,5 @@ def seed(plant) -> None:
         bins = _seed_layout(plant, site, user)
         _seed_policies(plant, site)
         _seed_opening_stock(plant, site, bins, user)
+        _seed_documents(plant, site, bins)
         plant.extra.setdefault("wms_bins", {})[site.code] = bins

@@ -11,7 +11,20 @@ from django.utils import timezone
 
 from core.demo import DEMO_PASSWORD
 from core.models import Company, ExchangeRate, Item, ItemType, Role, Site, Tracking, User
-from wms.models import Bin, Lot, LotStatus, StockMove, StockPolicy, StockQuant, Warehouse, ZoneKind
+from wms.models import (
+    Bin,
+    ExpectedReceipt,
+    ExpectedReceiptLine,
+    Lot,
+    LotStatus,
+    PickLine,
+    PickList,
+    StockMove,
+    StockPolicy,
+    StockQuant,
+    Warehouse,
+    ZoneKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +136,16 @@ def test_seed_demo_prints_the_logins_only_when_asked(seeded, capsys):
     shown = capsys.readouterr().out
     assert DEMO_PASSWORD in shown and "operator_mty" in shown
     assert "nothing changed" in shown
+
+
+def test_open_deliveries_and_pick_lists_wait_for_the_warehouse(seeded):
+    receipts = ExpectedReceipt.objects.filter(status="open")
+    assert set(receipts.values_list("site__code", flat=True)) == {"SZ", "MTY"}
+    screws = ExpectedReceiptLine.objects.get(receipt__number="GR-MTY-1001", item__code="SCR-M4X10")
+    assert screws.quantity == 20 * 500  # ordered in boxes, expected in pieces
+    staging = PickList.objects.get(number="PL-SZ-1001")
+    assert staging.status == "open" and staging.destination_bin.zone.kind == "wip"
+    lines = PickLine.objects.filter(pick_list__site__code="SZ", pick_list__status="open")
+    assert lines.exists()
+    assert not lines.filter(bin__isnull=True).exists()  # everything could be allocated
+    assert not lines.exclude(lot__isnull=True).exclude(lot__status=LotStatus.AVAILABLE).exists()
