@@ -215,6 +215,10 @@ PAGES = {
         search_fields=["name", "url"],
         filters=["active"],
         signable=False,
+        detail_panels=["core/_webhook_deliveries.html"],
+        detail_context=lambda request, hook: {
+            "deliveries": selectors.webhook_deliveries(user=request.user, webhook=hook)
+        },
     ),
 }
 

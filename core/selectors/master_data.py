@@ -46,3 +46,10 @@ def user_list(*, user) -> QuerySet[User]:
 
 def webhook_list(*, user) -> QuerySet[Webhook]:
     return Webhook.objects.all()
+
+
+def webhook_deliveries(*, user, webhook, limit: int = 20):
+    """The latest deliveries to a webhook, newest first, for its page (admins only see webhooks)."""
+    from core.models import OutboxMessage
+
+    return OutboxMessage.objects.filter(webhook=webhook).select_related("event").order_by("-created_at")[:limit]

@@ -359,3 +359,13 @@ def test_audit_trail_shows_signature_beside_its_change(web_as, admin, pcs):
     html = web_as(admin).get(reverse("core:item-detail", args=[item.pk])).content.decode()
     assert "Signed by Ada Admin: Approved" in html
     assert "first article ok" in html
+
+
+def test_webhook_page_lists_its_deliveries(web_as, admin):
+    from core.events import publish
+
+    hook = Webhook.objects.create(name="ERP", url="https://erp.example.com/in", secret="x" * 20, events=["core.*"])
+    publish("core.item.created", {"code": "X"}, live=False)
+    html = web_as(admin).get(reverse("core:webhook-detail", args=[hook.pk])).content.decode()
+    assert "Latest deliveries" in html
+    assert "core.item.created" in html
