@@ -369,3 +369,17 @@ def test_webhook_page_lists_its_deliveries(web_as, admin):
     html = web_as(admin).get(reverse("core:webhook-detail", args=[hook.pk])).content.decode()
     assert "Latest deliveries" in html
     assert "core.item.created" in html
+
+
+@pytest.mark.parametrize(("name", "make"), [("item", ItemFactory), ("user", UserFactory), ("partner", PartnerFactory)])
+def test_list_pages_do_not_query_per_row(web_as, admin, django_assert_max_num_queries, name, make):
+    site = SiteFactory()
+    for n in range(30):
+        record = make(code=f"Q{n:03d}") if name != "user" else make(username=f"q{n:03d}", roles=["operator"])
+        if name == "user":
+            record.sites.add(site)
+    client = web_as(admin)
+    client.get(reverse(f"core:{name}-list"))  # warm the session and permission caches
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse(f"core:{name}-list"))
+    assert len(response.context["rows"]) >= 30
