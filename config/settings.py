@@ -255,6 +255,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several resources have a `status` with its own choices: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "LotStatusEnum": "wms.models.lots.LotStatus",
+        "CountStatusEnum": "wms.models.counting.CountStatus",
+        "PickListStatusEnum": "wms.models.picking.PickListStatus",
+        "PickLineStatusEnum": "wms.models.picking.PickLineStatus",
+        "ReceiptStatusEnum": "wms.models.inbound.ReceiptStatus",
+        "OutboxStatusEnum": "core.models.events.OutboxMessage.Status",
+    },
 }
 
 # Security (check --deploy is clean when DEBUG is off)
