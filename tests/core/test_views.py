@@ -383,3 +383,13 @@ def test_list_pages_do_not_query_per_row(web_as, admin, django_assert_max_num_qu
     with django_assert_max_num_queries(20):
         response = client.get(reverse(f"core:{name}-list"))
     assert len(response.context["rows"]) >= 30
+
+
+def test_site_switch_and_shell_names_stay_unnamespaced(web_as):
+    p1, p2 = SiteFactory(code="P1"), SiteFactory(code="P2")
+    worker = UserFactory(roles=["operator"], sites=[p1, p2])
+    client = web_as(worker)
+    for name in ("home", "tablet-home", "login"):
+        assert client.get(reverse(name)).status_code in (200, 302)
+    client.post(reverse("set-site"), {"site": "P2"})
+    assert client.get(reverse("home")).context["current_site"] == p2
