@@ -107,9 +107,10 @@ messages: venv
 	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
-# Each bench/*.py prints one JSON line last.
-bench: venv-dev
-	@shopt -s nullglob; scripts=(bench/*.py); \
+# Each bench/*.py prints one JSON line last (bench/_*.py are their shared helpers, not benchmarks).
+# They use the real PostgreSQL and Redis, like the tests (bench/README.md).
+bench: venv-dev check-services
+	@shopt -s nullglob; scripts=(bench/[!_]*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/."; exit 0; fi; \
 	for script in "$${scripts[@]}"; do echo "== $$script"; $(PY) "$$script"; done
 
