@@ -60,13 +60,11 @@ def run_job(job: PeriodicJob) -> None:
     """Run one job's task in this process now. A failing job is logged and retried next time."""
     task = import_string(job.task)
     job.last_run_at = timezone.now()
-    close_old_connections()
-    result = task.apply(args=job.args, kwargs=job.kwargs)
+    result = task.apply(args=job.args, kwargs=job.kwargs, throw=False)
     if result.failed():
         logger.error("periodic job %s failed: %r\n%s", job.name, result.result, result.traceback)
     else:
         logger.info("periodic job %s done: %r", job.name, result.result)
-    close_old_connections()
 
 
 def run_forever(jobs: list[PeriodicJob], *, stop: threading.Event, max_sleep: float = 5.0) -> None:
@@ -77,6 +75,8 @@ def run_forever(jobs: list[PeriodicJob], *, stop: threading.Event, max_sleep: fl
         for job in jobs:
             wait = job.seconds_until_due(now)
             if wait <= 0:
+                # A long-lived process: drop connections the database closed or that grew too old.
+                close_old_connections()
                 run_job(job)
                 wait = job.seconds_until_due(timezone.now())
             waits.append(wait)
