@@ -354,3 +354,32 @@ def test_operator_may_post_moves_but_not_change_bins(plant, api_as):
     issued = client.post(MOVES, {"kind": "issue", "item": "CMP-OP", "from_bin": plant["bin_a"].code, "quantity": 1})
     assert issued.status_code == 201
     assert client.post(f"/api/v1/wms/bins/{plant['bin_a'].pk}/block/", {"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("url", [MOVES, "/api/v1/wms/bins/", "/api/v1/wms/stock/", "/api/v1/wms/lots/"])
+def test_lists_answer_in_a_fixed_number_of_queries(plant, api_as, url):
+    """A page of 40 rows costs what a page of 2 costs: no query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(plant["user"])
+    zone = plant["bin_a"].zone
+
+    def add_rows(n):
+        for _ in range(n):
+            item = ItemFactory(tracking="lot")
+            stock_in(bin=BinFactory(zone=zone), item=item, quantity=1, lot=LotFactory(item=item, site=plant["site"]))
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx), response.json()["count"]
+
+    add_rows(2)
+    queries()  # the first request also loads the user's sites and permissions
+    few, few_rows = queries()
+    add_rows(38)
+    many, many_rows = queries()
+    assert many_rows >= few_rows + 38
+    assert many == few

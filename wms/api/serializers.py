@@ -14,6 +14,15 @@ from wms.models import Bin, Lot, LotStatus, MoveKind, StockMove, StockQuant, War
 from wms.models.stock import QUANTITY
 
 
+class CodeTextField(serializers.CharField):
+    """A related record written as the code text a scanner or system sends (the service or
+    `validate` resolves it) and read back as that record's code, without loading anything else."""
+
+    def get_attribute(self, instance):
+        related = super().get_attribute(instance)
+        return related.code if related is not None else None
+
+
 class WarehouseSerializer(serializers.ModelSerializer):
     site = CodeField(queryset=Site.objects.all())
 
@@ -61,7 +70,7 @@ class BinSerializer(serializers.ModelSerializer):
 
     site = serializers.CharField(source="warehouse.site.code", read_only=True)
     warehouse = CodeField(queryset=Warehouse.objects.all())
-    zone = serializers.CharField(max_length=41, help_text=_("zone code within the warehouse"))
+    zone = CodeTextField(max_length=41, help_text=_("zone code within the warehouse"))
     zone_kind = serializers.CharField(source="zone.kind", read_only=True)
 
     class Meta:
@@ -93,11 +102,6 @@ class BinSerializer(serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             fields["warehouse"].read_only = True
         return fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["zone"] = instance.zone.code
-        return data
 
     def validate(self, attrs):
         warehouse = attrs.get("warehouse") or getattr(self.instance, "warehouse", None)
@@ -227,7 +231,7 @@ class StockMoveSerializer(serializers.ModelSerializer):
 
     kind = serializers.ChoiceField(choices=MoveKind.choices)
     item = CodeField(queryset=Item.objects.all())
-    lot = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
+    lot = CodeTextField(max_length=60, required=False, allow_blank=True, allow_null=True)
     from_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
     to_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
     quantity = QuantityField()
@@ -274,7 +278,6 @@ class StockMoveSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        data["lot"] = instance.lot.code if instance.lot_id else None
         data["unit"] = instance.item.base_unit.code
         return data
 
