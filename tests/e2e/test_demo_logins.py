@@ -50,6 +50,19 @@ def test_only_the_admin_reaches_administration(demo, page, login):
     assert page.get_by_text("Site administration").count() == 1
 
 
+def test_the_operator_reads_items_but_only_the_planner_creates_them(demo, page, login):
+    login(page, "operator", DEMO_PASSWORD)
+    page.goto("/core/items/")
+    assert page.get_by_text("R32", exact=True).count() >= 1
+    assert page.get_by_role("link", name="+ New item").count() == 0
+    assert page.goto("/core/items/new/").status == 403
+
+    login(page, "planner", DEMO_PASSWORD)
+    page.goto("/core/items/")
+    page.get_by_role("link", name="+ New item").click()
+    assert page.url.endswith("/core/items/new/")
+
+
 def test_the_operator_gets_the_shop_floor_and_no_item_editing(demo, page, login):
     login(page, "operator", DEMO_PASSWORD)
     assert page.get_by_role("link", name="Shop floor").count() == 1
