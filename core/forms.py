@@ -28,6 +28,7 @@ from core.models import (
     Webhook,
 )
 from core.selectors import master_data as selectors
+from core.units import validate_positive
 
 
 def apply_errors(form, exc) -> None:
@@ -46,12 +47,24 @@ def apply_errors(form, exc) -> None:
     form.add_error(None, exc)
 
 
+def scope_choices(form, user) -> None:
+    """Limit every record choice of `form` to the user's sites, where the records are site-bound:
+    another site's bin or warehouse is neither offered nor accepted (it reads as an invalid choice,
+    just as the API reads its code as unknown)."""
+    for form_field in form.fields.values():
+        queryset = getattr(form_field, "queryset", None)
+        if queryset is not None and hasattr(queryset, "for_user"):
+            form_field.queryset = queryset.for_user(user)
+
+
 class ServiceForm(forms.ModelForm):
-    """A model form whose values are saved by a service, never by `form.save()`."""
+    """A model form whose values are saved by a service, never by `form.save()`. Its record
+    choices are scoped to the user's sites."""
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        scope_choices(self, user)
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
@@ -98,6 +111,10 @@ class UnitForm(ServiceForm):
         model = Unit
         fields = ["code", "name", "dimension", "ratio", "decimals"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ratio"].validators.append(validate_positive)
+
 
 class ItemForm(ServiceForm):
     class Meta:
@@ -130,7 +147,9 @@ class UnitConversionForm(forms.Form):
     """1 `unit` of the item is `factor` base units (a box of 50)."""
 
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
-    factor = forms.DecimalField(label=_("base units per unit"), max_digits=24, decimal_places=12, min_value=0)
+    factor = forms.DecimalField(
+        label=_("base units per unit"), max_digits=24, decimal_places=12, validators=[validate_positive]
+    )
 
     def __init__(self, *args, user=None, item=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,12 +158,6 @@ class UnitConversionForm(forms.Form):
         if item is not None:
             units = units.exclude(pk=item.base_unit_id)
         self.fields["unit"].queryset = units
-
-    def clean_factor(self):
-        factor = self.cleaned_data["factor"]
-        if factor <= 0:
-            raise forms.ValidationError(_("Enter a number greater than zero."))
-        return factor
 
     def service_data(self) -> dict:
         return {"item": self.item, "unit": self.cleaned_data["unit"], "factor": self.cleaned_data["factor"]}

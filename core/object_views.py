@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 from django.forms import NullBooleanSelect
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core.display import plain_decimal
-from core.errors import DomainError, SignatureInvalid
-from core.forms import SignatureForm, apply_errors
+from core.errors import DomainError
+from core.forms import SignatureForm, apply_errors, scope_choices
 
 PAGE_SIZE = 50
 EMPTY = "—"
@@ -188,6 +188,7 @@ class ObjectListView(PageView):
             filterset = django_filters.filterset.filterset_factory(page.model, fields=page.filters)(
                 request.GET or None, queryset=queryset
             )
+            scope_choices(filterset.form, request.user)
             for name, selector in page.filter_selectors.items():
                 filterset.form.fields[name].queryset = selector(user=request.user)
             _any_choice(filterset.form)
@@ -341,8 +342,8 @@ class ObjectDeleteView(PageView):
         label = str(obj)
         try:
             self.page.delete_service(instance=obj, user=request.user)
-        except ProtectedError:
-            messages.error(request, _("%(name)s is in use and cannot be deleted.") % {"name": label})
+        except DomainError as exc:  # in use, or refused by the service: say so on the record's page
+            messages.error(request, str(exc.message))
             return redirect(self.page.url_name("detail"), pk=obj.pk)
         messages.success(request, _("%(name)s: done.") % {"name": label})
         return redirect(self.page.url_name("list"))
@@ -363,7 +364,7 @@ class ObjectSignView(PageView):
         if form.is_valid():
             try:
                 form.sign(record=obj)
-            except (SignatureInvalid, DomainError) as exc:
+            except DomainError as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Signed: %(name)s.") % {"name": obj})

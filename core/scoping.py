@@ -21,13 +21,31 @@ def user_site_ids(user) -> set[int] | None:
     return cached
 
 
+def _path_is_multi_valued(model, path: str) -> bool:
+    """True when `path` crosses a to-many relation (a company's `sites`): a join on it repeats rows."""
+    for name in path.split("__") if path else ():
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
 class SiteScopedQuerySet(models.QuerySet):
     def for_user(self, user):
+        """The rows of the user's sites (all rows for admins), each once.
+
+        A path through a to-many relation (a company belongs to every site it has) is filtered
+        in a subquery: a join would repeat the row once per site, and `get()` on it (a code
+        lookup, a form's choice) would fail with "returned more than one".
+        """
         site_ids = user_site_ids(user)
         if site_ids is None:
             return self
         field = getattr(self.model, "site_field", "site")
         lookup = f"{field}__in" if field else "pk__in"
+        if _path_is_multi_valued(self.model, field):
+            return self.filter(pk__in=self.model._base_manager.filter(**{lookup: site_ids}).values("pk"))
         return self.filter(**{lookup: site_ids})
 
     def for_site(self, site):

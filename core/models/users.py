@@ -30,9 +30,10 @@ class User(AbstractUser):
 
     @property
     def roles(self) -> list[str]:
+        """The user's role names, sorted. Reads prefetched groups when a list prefetched them."""
         cached = getattr(self, "_roles_cache", None)
         if cached is None:
-            cached = sorted(self.groups.filter(name__in=Role.values).values_list("name", flat=True))
+            cached = sorted(group.name for group in self.groups.all() if group.name in Role.values)
             self._roles_cache = cached
         return cached
 

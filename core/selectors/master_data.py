@@ -10,7 +10,7 @@ def site_list(*, user) -> QuerySet[Site]:
 
 
 def company_list(*, user) -> QuerySet[Company]:
-    return Company.objects.for_user(user).select_related("base_currency").distinct()
+    return Company.objects.for_user(user).select_related("base_currency")
 
 
 def currency_list(*, user) -> QuerySet[Currency]:
@@ -26,7 +26,7 @@ def unit_list(*, user) -> QuerySet[Unit]:
 
 
 def item_list(*, user) -> QuerySet[Item]:
-    return Item.objects.select_related("base_unit")
+    return Item.objects.select_related("base_unit").prefetch_related("unit_conversions__unit")
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
