@@ -3,10 +3,13 @@
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from core.errors import PermissionDenied
 from core.events import publish
 from core.models import Role, User
+from core.scoping import user_site_ids
 
 
 @transaction.atomic
@@ -16,6 +19,7 @@ def create_user(*, user, data: dict) -> User:
     password = data.pop("password", None)
     roles = data.pop("roles", [])
     sites = data.pop("sites", [])
+    _check_may_grant(user, roles=roles, sites=sites, data=data)
     new = User(**data)
     new._history_user = user
     if roles:
@@ -34,10 +38,14 @@ def create_user(*, user, data: dict) -> User:
 
 @transaction.atomic
 def update_user(*, instance: User, user, data: dict) -> User:
+    """Change a user's details, password, roles and sites (see `_check_may_manage` for who may)."""
     data = dict(data)
     password = data.pop("password", None)
     roles = data.pop("roles", None)
     sites = data.pop("sites", None)
+    _check_may_manage(user, instance, roles=roles, sites=sites, data=data)
+    if sites is not None:
+        sites = _keep_unseen_sites(user, instance, sites)
     for field, value in data.items():
         setattr(instance, field, value)
     instance._history_user = user
@@ -57,11 +65,62 @@ def update_user(*, instance: User, user, data: dict) -> User:
 @transaction.atomic
 def deactivate_user(*, instance: User, user) -> None:
     """Users are never deleted (their names stay on the records they signed): they are disabled."""
+    _check_may_manage(user, instance, roles=None, sites=None, data={"is_active": False})
     instance.is_active = False
     instance._history_user = user
     instance.save(update_fields=["is_active"])
     Token.objects.filter(user=instance).delete()
     publish("core.user.deactivated", {"id": instance.pk, "username": instance.username}, live=False)
+
+
+def _is_admin(user) -> bool:
+    return user is None or user_site_ids(user) is None
+
+
+# Fields that carry power beyond roles and sites: only administrators set them.
+PRIVILEGED_FIELDS = frozenset({"is_superuser", "is_staff", "groups", "user_permissions"})
+
+
+def _check_may_grant(user, *, roles, sites, data: dict) -> None:
+    """Only an administrator hands out the admin role or sites beyond the granter's own.
+
+    `user` None is the system itself (seed data, commands). The model permissions already keep
+    everyone but administrators off the user pages and API; this is the rule behind them, so a
+    role that is later allowed to manage people still cannot raise anybody above itself.
+    """
+    if _is_admin(user):
+        return
+    if (roles and Role.ADMIN in roles) or PRIVILEGED_FIELDS & data.keys():
+        raise PermissionDenied(_("Only an administrator can give the administrator role."), field="roles")
+    own = user_site_ids(user)
+    if sites and any(site.pk not in own for site in sites):
+        raise PermissionDenied(_("You can only give sites you work at yourself."), field="sites")
+
+
+def _check_may_manage(user, target: User, *, roles, sites, data: dict) -> None:
+    """A non-administrator never changes an administrator, nor their own roles, sites or status."""
+    if _is_admin(user):
+        return
+    if target.is_superuser or target.has_role(Role.ADMIN):
+        raise PermissionDenied(_("Only an administrator can change an administrator."))
+    if target.pk == user.pk:
+        changes_own_access = (
+            (roles is not None and sorted(set(roles)) != target.roles)
+            or (sites is not None and {s.pk for s in sites} != set(target.sites.values_list("pk", flat=True)))
+            or ("is_active" in data and data["is_active"] != target.is_active)
+        )
+        if changes_own_access:
+            raise PermissionDenied(_("You cannot change your own roles, sites or status."))
+    _check_may_grant(user, roles=roles, sites=sites, data=data)
+
+
+def _keep_unseen_sites(user, target: User, sites) -> list:
+    """The new sites plus those of the target's sites the editor cannot see (and so cannot have
+    meant to take away)."""
+    own = user_site_ids(user)
+    if own is None:
+        return list(sites)
+    return list(sites) + list(target.sites.exclude(pk__in=own))
 
 
 def _roles_change(old, new) -> str:

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db.models import ProtectedError
 
+from core.errors import PermissionDenied, RecordInUse
 from core.models import Event, Item, Site, User
 from core.selectors.audit import audit_trail
 from core.services import master_data, users
@@ -69,7 +69,7 @@ def test_update_record_rejects_unknown_time_zone(admin):
 def test_delete_record_in_use_is_refused(admin):
     company = CompanyFactory()
     SiteFactory(company=company)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RecordInUse):
         master_data.delete_record(instance=company, user=admin)
 
 
@@ -210,3 +210,66 @@ def test_item_trail_includes_its_pack_conversions(admin):
     assert {c.field: (c.old, c.new) for c in changed.changes} == {"factor": ("50", "48")}
     assert ("unit", "—", "box") in [(c.field, c.old, c.new) for c in created.changes]
     assert ("factor", "48", "—") in [(c.field, c.old, c.new) for c in deleted.changes]
+
+
+# --- who may give roles and sites ---------------------------------------------------------------
+
+
+@pytest.fixture
+def plant_people():
+    """A supervisor of site A (as if their role could manage people), a colleague, an admin."""
+    company = CompanyFactory(code="PP")
+    site_a, site_b = SiteFactory(code="PA", company=company), SiteFactory(code="PB", company=company)
+    boss = UserFactory(username="sup", roles=["supervisor"], sites=[site_a])
+    colleague = UserFactory(username="col", roles=["operator"], sites=[site_a, site_b])
+    chief = UserFactory(username="chief", roles=["admin"], sites=[site_a])
+    return boss, colleague, chief, site_a, site_b
+
+
+def test_non_admin_cannot_give_themselves_roles_or_sites(plant_people):
+    boss, _colleague, _chief, site_a, site_b = plant_people
+    with pytest.raises(PermissionDenied):
+        users.update_user(instance=boss, user=boss, data={"roles": ["supervisor", "planner"]})
+    with pytest.raises(PermissionDenied):
+        users.update_user(instance=boss, user=boss, data={"sites": [site_a, site_b]})
+    boss = User.objects.get(pk=boss.pk)
+    assert boss.roles == ["supervisor"]
+    assert list(boss.sites.values_list("code", flat=True)) == ["PA"]
+
+
+def test_non_admin_cannot_hand_out_the_admin_role_or_foreign_sites(plant_people):
+    boss, colleague, _chief, _site_a, site_b = plant_people
+    with pytest.raises(PermissionDenied):
+        users.update_user(instance=colleague, user=boss, data={"roles": ["admin"]})
+    with pytest.raises(PermissionDenied):
+        users.create_user(user=boss, data={"username": "new1", "sites": [site_b]})
+    with pytest.raises(PermissionDenied):
+        users.create_user(user=boss, data={"username": "new2", "is_superuser": True})
+    assert User.objects.get(pk=colleague.pk).roles == ["operator"]
+    assert not User.objects.filter(username__in=["new1", "new2"]).exists()
+
+
+def test_non_admin_cannot_touch_an_administrator(plant_people):
+    boss, _colleague, chief, _site_a, _site_b = plant_people
+    with pytest.raises(PermissionDenied):
+        users.update_user(instance=chief, user=boss, data={"password": "Taken-0ver-now!"})
+    with pytest.raises(PermissionDenied):
+        users.deactivate_user(instance=chief, user=boss)
+    chief.refresh_from_db()
+    assert chief.is_active and not chief.check_password("Taken-0ver-now!")
+
+
+def test_editing_a_colleague_keeps_the_sites_the_editor_cannot_see(plant_people):
+    boss, colleague, _chief, site_a, _site_b = plant_people
+    users.update_user(instance=colleague, user=boss, data={"roles": ["operator", "warehouse"], "sites": [site_a]})
+    colleague = User.objects.get(pk=colleague.pk)
+    assert colleague.roles == ["operator", "warehouse"]
+    assert sorted(colleague.sites.values_list("code", flat=True)) == ["PA", "PB"]
+
+
+def test_admin_gives_any_role_and_site(plant_people, admin):
+    boss, _colleague, _chief, _site_a, site_b = plant_people
+    users.update_user(instance=boss, user=admin, data={"roles": ["admin"], "sites": [site_b]})
+    boss = User.objects.get(pk=boss.pk)
+    assert boss.roles == ["admin"]
+    assert list(boss.sites.values_list("code", flat=True)) == ["PB"]
