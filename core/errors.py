@@ -54,6 +54,14 @@ class InvalidTransition(DomainError):
     default_message = _("This change of status is not allowed.")
 
 
+class RecordInUse(DomainError):
+    """A delete refused because other records still refer to this one."""
+
+    code = "protected"
+    status = 409
+    default_message = _("This record is in use and cannot be deleted.")
+
+
 class SignatureInvalid(DomainError):
     code = "signature_invalid"
     status = 403

@@ -1,11 +1,12 @@
 import zoneinfo
 
 from django.contrib import messages
+from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.errors import DomainError
+from core.errors import DomainError, RecordInUse
 
 SESSION_SITE_KEY = "current_site"
 
@@ -44,6 +45,8 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, ProtectedError | RestrictedError):  # a delete outside the services
+            exception = RecordInUse()
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
         messages.error(request, str(exception.message))

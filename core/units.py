@@ -7,6 +7,14 @@ from django.utils.translation import gettext as _
 from core.errors import ValidationFailed
 
 
+def validate_positive(value) -> None:
+    """A unit's size or a pack's factor: greater than zero (the database refuses anything else)."""
+    from django.core.exceptions import ValidationError
+
+    if value is not None and value <= 0:
+        raise ValidationError(_("Enter a number greater than zero."), code="min_value")
+
+
 def convert(quantity: Decimal, from_unit, to_unit, *, item=None) -> Decimal:
     """Convert `quantity` of `from_unit` into `to_unit`.
 
@@ -30,12 +38,12 @@ def convert(quantity: Decimal, from_unit, to_unit, *, item=None) -> Decimal:
         to_factor = _factor_to_base(to_unit, item, factors)
         if from_factor is not None and to_factor is not None:
             return quantity * from_factor / to_factor
-    raise ValidationFailed(
-        _("%(from)s cannot be converted to %(to)s%(for_item)s.")
-        % {"from": from_unit.code, "to": to_unit.code, "for_item": f" ({item.code})" if item else ""},
-        code="unit_mismatch",
-        field="unit",
-    )
+    names = {"from": from_unit.code, "to": to_unit.code, "item": item.code if item else ""}
+    if item is not None:
+        message = _("%(from)s cannot be converted to %(to)s for %(item)s.") % names
+    else:
+        message = _("%(from)s cannot be converted to %(to)s.") % names
+    raise ValidationFailed(message, code="unit_mismatch", field="unit")
 
 
 def _factor_to_base(unit, item, factors: dict) -> Decimal | None:

@@ -194,7 +194,7 @@ PAGES = {
         search_fields=["username", "first_name", "last_name", "badge_id", "email"],
         filters=["is_active"],
         signable=False,
-        labels={"get_full_name": _("name")},
+        labels={"get_full_name": _("name"), "roles": _("roles")},
         display={
             "roles": lambda u: ", ".join(str(Role(g.name).label) for g in u.groups.all() if g.name in Role.values),
             "sites": lambda u: ", ".join(s.code for s in u.sites.all()),

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.api.fields import CodeField
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Site, Unit, UnitConversion, User, Webhook
+from core.units import validate_positive
 
 
 class CurrencySerializer(serializers.ModelSerializer):
@@ -41,6 +42,7 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "code", "name", "dimension", "ratio", "decimals"]
+        extra_kwargs = {"ratio": {"validators": [validate_positive]}}
 
 
 class UnitConversionSerializer(serializers.ModelSerializer):

@@ -6,7 +6,10 @@ whichever way a record is changed.
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
 
+from core.errors import RecordInUse
 from core.events import publish
 
 
@@ -59,12 +62,16 @@ def update_record(*, instance, user, data: dict):
 
 @transaction.atomic
 def delete_record(*, instance, user) -> None:
-    """Delete a record nothing refers to (ProtectedError otherwise, answered with 409)."""
+    """Delete a record nothing refers to; one still in use raises RecordInUse (409) and stays."""
     payload = _payload(instance)
     name = _event_name(instance, "deleted")
     site = _site_of(instance)
+    label = str(instance)
     instance._history_user = user
-    instance.delete()
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise RecordInUse(_("%(name)s is in use and cannot be deleted.") % {"name": label}) from exc
     publish(name, payload, site=site if site and site.pk else None, live=False)
 
 

@@ -11,6 +11,7 @@ from tests.factories import (
     ItemFactory,
     PartnerFactory,
     SiteFactory,
+    UnitConversionFactory,
     UnitFactory,
     UserFactory,
 )
@@ -209,10 +210,86 @@ def test_wrong_shapes_are_400(admin_api, pcs, body):
     assert response.status_code == 400
 
 
+GARBAGE = [
+    ("items", "shelf_life_days", 10**30),
+    ("items", "shelf_life_days", "1e400"),
+    ("items", "standard_cost", "NaN"),
+    ("items", "standard_cost", 10**30),
+    ("items", "base_unit", ["pcs"]),
+    ("items", "base_unit", {"code": "pcs"}),
+    ("items", "type", "rocket"),
+    ("items", "name", "\x00"),
+    ("users", "sites", "P1"),
+    ("users", "sites", [["P1"]]),
+    ("users", "sites", [{"code": "P1"}]),
+    ("users", "roles", "admin"),
+    ("users", "roles", [["admin"]]),
+    ("users", "username", "x" * 5000),
+    ("sites", "company", 10**30),
+    ("sites", "time_zone", ["UTC"]),
+    ("sites", "time_zone", "Mars/Olympus"),
+    ("units", "ratio", "0"),
+    ("units", "dimension", None),
+]
+VALID = {
+    "items": {"code": "G-1", "name": "g", "type": "raw", "base_unit": "pcs"},
+    "users": {"username": "g1", "roles": ["operator"], "sites": ["P1"]},
+    "sites": {"code": "G1", "name": "g", "company": "CO-G", "time_zone": "UTC"},
+    "units": {"code": "gu", "name": "g", "dimension": "count", "ratio": "1"},
+}
+
+
+@pytest.mark.parametrize(
+    ("resource", "field", "value"), GARBAGE, ids=[f"{r}-{f}-{i}" for i, (r, f, _v) in enumerate(GARBAGE)]
+)
+def test_garbage_in_a_field_is_a_400_on_that_field(admin_api, pcs, resource, field, value):
+    """Wrong types, lists for codes, huge numbers: a field error, never a 500, nothing saved."""
+    SiteFactory(code="P1", company=CompanyFactory(code="CO-G"))
+    model = {"items": Item, "users": User, "sites": Site, "units": Unit}[resource]
+    before = model.objects.count()
+    response = admin_api.post(f"{API}/{resource}/", {**VALID[resource], field: value}, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert model.objects.count() == before
+
+
+@pytest.mark.parametrize("query", [{"search": "\x00"}, {"code": "\x00"}, {"page": "x"}])
+def test_garbage_in_a_list_query_is_a_4xx(admin_api, query):
+    response = admin_api.get(f"{API}/items/", query)
+    assert 400 <= response.status_code < 500
+
+
+def test_wrong_content_type_is_415(admin_api):
+    response = admin_api.generic("POST", f"{API}/units/", "code=x", content_type="text/plain")
+    assert response.status_code == 415
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("resource", "make"),
+    [
+        ("items", lambda n: UnitConversionFactory(item=ItemFactory(code=f"N{n:03d}"), unit=UnitFactory(code="box"))),
+        ("users", lambda n: UserFactory(username=f"n{n:03d}", roles=["operator"], sites=[SiteFactory(code="NP")])),
+        ("sites", lambda n: SiteFactory(code=f"N{n:03d}")),
+        ("companies", lambda n: CompanyFactory(code=f"N{n:03d}")),
+        ("partners", lambda n: PartnerFactory(code=f"N{n:03d}")),
+    ],
+)
+def test_lists_answer_in_a_fixed_number_of_queries(admin_api, django_assert_max_num_queries, resource, make):
+    for n in range(35):
+        make(n)
+    admin_api.get(f"{API}/{resource}/")  # warm the permission cache
+    with django_assert_max_num_queries(8):
+        response = admin_api.get(f"{API}/{resource}/")
+    assert response.json()["count"] >= 35
+
+
 def test_deleting_a_unit_in_use_is_409(admin_api, pcs):
     ItemFactory(base_unit=pcs)
     response = admin_api.delete(f"{API}/units/{pcs.pk}/")
     assert response.status_code == 409
+    assert response.json()["code"] == "protected"
+    assert "in use" in response.json()["detail"]
     assert Unit.objects.filter(pk=pcs.pk).exists()
 
 
