@@ -177,7 +177,7 @@ class ObjectListView(PageView):
     def get(self, request):
         page = self.page
         queryset = page.selector(user=request.user)
-        query = request.GET.get("q", "").strip()
+        query = request.GET.get("q", "").replace("\x00", "").strip()  # the database refuses NUL
         if query and page.search_fields:
             condition = Q()
             for name in page.search_fields:

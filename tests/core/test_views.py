@@ -393,3 +393,13 @@ def test_site_switch_and_shell_names_stay_unnamespaced(web_as):
         assert client.get(reverse(name)).status_code in (200, 302)
     client.post(reverse("set-site"), {"site": "P2"})
     assert client.get(reverse("home")).context["current_site"] == p2
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_garbage_search_sort_and_page_still_show_the_list(web_as, admin, name):
+    """A NUL byte in the search box (the database refuses it), an unknown sort, a page past the end."""
+    client = web_as(admin)
+    response = client.get(
+        reverse(f"core:{name}-list"), {"q": "ab\x00c", "sort": "\x00", "page": "99999999999999999999"}
+    )
+    assert response.status_code == 200
