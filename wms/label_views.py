@@ -85,16 +85,17 @@ def bin_labels(request):
     """Labels for many bins: `?code=...` (repeatable) or by `warehouse`, `zone` and `aisle` code.
     Printed as a sheet (A4, ten to a page) unless `layout=roll`."""
     bins = bin_list(user=request.user)
-    codes = [code for code in request.GET.getlist("code") if code]
+    codes = _codes(request, "code")
+    warehouse, zone, aisle = (next(iter(_codes(request, name)), "") for name in ("warehouse", "zone", "aisle"))
     if codes:
         bins = bins.filter(code__in=codes)
-    if request.GET.get("warehouse"):
-        bins = bins.filter(warehouse__code=request.GET["warehouse"])
-    if request.GET.get("zone"):
-        bins = bins.filter(zone__code=request.GET["zone"])
-    if request.GET.get("aisle"):
-        bins = bins.filter(aisle=request.GET["aisle"])
-    if not (codes or request.GET.get("warehouse") or request.GET.get("zone") or request.GET.get("aisle")):
+    if warehouse:
+        bins = bins.filter(warehouse__code=warehouse)
+    if zone:
+        bins = bins.filter(zone__code=zone)
+    if aisle:
+        bins = bins.filter(aisle=aisle)
+    if not (codes or warehouse or zone or aisle):
         raise ValidationFailed(_("Choose the bins to print: by code, warehouse, zone or aisle."), field="code")
     bins = list(bins.order_by("warehouse__code", "pick_sequence", "code")[:MAX_BINS])
     layout = request.GET.get("layout", "sheet")
@@ -107,6 +108,14 @@ def bin_labels(request):
             "title": _("Bin labels"),
         },
     )
+
+
+def _codes(request, name: str) -> list[str]:
+    """The non-blank codes given for `name`; a control character is no code of ours."""
+    codes = [code.strip() for code in request.GET.getlist(name) if code.strip()]
+    if any(not code.isprintable() for code in codes):
+        raise ValidationFailed(_("This code is not one of ours."), field=name)
+    return codes
 
 
 def _bin_label(bin_) -> dict:

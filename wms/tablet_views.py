@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -306,6 +307,17 @@ def putaway(request):
     )
 
 
+def _record_ids(params, *names) -> dict[str, int | None]:
+    """Record ids named in the query string; anything but digits is a record that does not exist."""
+    ids = {}
+    for name in names:
+        value = params.get(name, "")
+        if value and not (value.isascii() and value.isdigit()):
+            raise Http404
+        ids[name] = int(value) if value else None
+    return ids
+
+
 def _putaway_url(quant) -> str:
     query = {"item": quant.item_id, "bin": quant.bin_id}
     if quant.lot_id:
@@ -316,11 +328,9 @@ def _putaway_url(quant) -> str:
 @floor_view("wms.add_stockmove")
 def putaway_stock(request):
     """One stock line in receiving: the suggested bins, then scan where it went."""
-    params = request.GET
-    rows = stock_list(user=request.user, site=request.site).filter(
-        item_id=params.get("item") or 0, bin_id=params.get("bin") or 0
-    )
-    rows = rows.filter(lot_id=params["lot"]) if params.get("lot") else rows.filter(lot__isnull=True)
+    ids = _record_ids(request.GET, "item", "bin", "lot")
+    rows = stock_list(user=request.user, site=request.site).filter(item_id=ids["item"], bin_id=ids["bin"])
+    rows = rows.filter(lot_id=ids["lot"]) if ids["lot"] else rows.filter(lot__isnull=True)
     quant = get_object_or_404(rows)
     suggestions = suggest_putaway_bins(
         item=quant.item, quantity=quant.quantity, site=request.site, lot=quant.lot, from_bin=quant.bin

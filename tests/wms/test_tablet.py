@@ -342,3 +342,11 @@ def test_count_wrong_bin_and_big_difference(plant, count_task, web_as):
     assert "Waiting for approval" in client.get(url).content.decode()
     assert qty(plant["a"], plant["bolt"]) == 100
     assert StockMove.objects.filter(kind="adjustment").count() == 0
+
+
+@pytest.mark.parametrize(
+    "query", [{"item": "abc", "bin": "1"}, {"item": "1", "bin": "1.5"}, {"item": "1", "bin": "1", "lot": "x"}]
+)
+def test_putaway_of_a_garbled_stock_link_is_not_found(plant, web_as, query):
+    response = web_as(plant["user"]).get(reverse("wms:tablet-putaway-stock"), query)
+    assert response.status_code == 404
