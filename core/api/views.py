@@ -39,7 +39,9 @@ ExchangeRateViewSet = _master_data_viewset(
 CompanyViewSet = _master_data_viewset(Company, serializers.CompanySerializer, selectors.company_list)
 SiteViewSet = _master_data_viewset(Site, serializers.SiteSerializer, selectors.site_list, filters.SiteFilter)
 UnitViewSet = _master_data_viewset(Unit, serializers.UnitSerializer, selectors.unit_list)
-ItemViewSet = _master_data_viewset(Item, serializers.ItemSerializer, selectors.item_list, filters.ItemFilter)
+ItemViewSet = _master_data_viewset(
+    Item, serializers.ItemSerializer, selectors.item_list_with_conversions, filters.ItemFilter
+)
 PartnerViewSet = _master_data_viewset(
     Partner, serializers.PartnerSerializer, selectors.partner_list, filters.PartnerFilter
 )

@@ -26,7 +26,12 @@ def unit_list(*, user) -> QuerySet[Unit]:
 
 
 def item_list(*, user) -> QuerySet[Item]:
-    return Item.objects.select_related("base_unit").prefetch_related("unit_conversions__unit")
+    return Item.objects.select_related("base_unit")
+
+
+def item_list_with_conversions(*, user) -> QuerySet[Item]:
+    """Items with their pack conversions, for the API's item records (one query for all)."""
+    return item_list(user=user).prefetch_related("unit_conversions__unit")
 
 
 def partner_list(*, user) -> QuerySet[Partner]:
