@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.errors import ValidationFailed
 from core.models import Item
 from wms.models import Bin, Lot
+from wms.quantities import plain_quantity
 from wms.selectors.stock import bin_list, lot_list
 
 PREFIX = "WMS1"
@@ -44,12 +45,6 @@ class Scan:
     expiry: date | None = None
 
 
-def _format_quantity(quantity) -> str:
-    value = Decimal(str(quantity))
-    text = format(value.normalize(), "f")
-    return text
-
-
 def lot_payload(*, lot: Lot, quantity=None) -> str:
     """What a lot label's QR code holds; `quantity` is what the labelled unit load contains."""
     return SEPARATOR.join(
@@ -58,7 +53,7 @@ def lot_payload(*, lot: Lot, quantity=None) -> str:
             "LOT",
             lot.item.code,
             lot.code,
-            _format_quantity(quantity) if quantity is not None else "",
+            plain_quantity(quantity),
             lot.expiry.isoformat() if lot.expiry else "",
         ]
     )
@@ -71,9 +66,11 @@ def bin_payload(*, bin: Bin) -> str:
 
 def _unknown(raw: str, field: str, why: str = "") -> ValidationFailed:
     shown = raw if len(raw) <= 60 else raw[:57] + "..."
-    message = _("This code is not one of ours: %(code)s") % {"code": shown or _("(empty)")}
+    params = {"code": shown or _("(empty)"), "why": why}
     if why:
-        message = f"{message} ({why})"
+        message = _("This code is not one of ours: %(code)s (%(why)s)") % params
+    else:
+        message = _("This code is not one of ours: %(code)s") % params
     return ValidationFailed(message, field=field, code="unknown_scan")
 
 

@@ -20,6 +20,7 @@ from wms.models import (
     StockMove,
     ZoneKind,
 )
+from wms.quantities import plain_quantity
 from wms.scancodes import parse
 from wms.selectors.control import count_task_list, open_count_tasks
 from wms.selectors.inbound import (
@@ -73,10 +74,6 @@ def _render(request, template: str, context: dict):
     return render(request, template, context, status=status)
 
 
-def _fmt(value) -> str:
-    return format(value.normalize(), "f")
-
-
 # Move ---------------------------------------------------------------------------------------
 
 
@@ -108,7 +105,7 @@ def move(request):
 
 def _describe_move(done: StockMove) -> str:
     return _("Moved %(quantity)s %(unit)s of %(item)s%(lot)s from %(from)s to %(to)s.") % {
-        "quantity": _fmt(done.quantity),
+        "quantity": plain_quantity(done.quantity),
         "unit": done.item.base_unit.code,
         "item": done.item.code,
         "lot": f" · {done.lot.code}" if done.lot else "",
@@ -336,7 +333,7 @@ def putaway_stock(request):
         item=quant.item, quantity=quant.quantity, site=request.site, lot=quant.lot, from_bin=quant.bin
     )
     suggested = suggestions[0].bin if suggestions else None
-    form = PutawayForm(request.POST or None, user=request.user, initial={"quantity": _fmt(quant.quantity)})
+    form = PutawayForm(request.POST or None, user=request.user, initial={"quantity": plain_quantity(quant.quantity)})
     if request.method == "POST" and form.is_valid():
         try:
             done = confirm_putaway(
@@ -387,7 +384,11 @@ def pick_list(request, pk):
     line = todo[0]
     short = "short" in request.POST
     form = PickForm(
-        request.POST or None, user=request.user, line=line, short=short, initial={"quantity": _fmt(line.quantity)}
+        request.POST or None,
+        user=request.user,
+        line=line,
+        short=short,
+        initial={"quantity": plain_quantity(line.quantity)},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

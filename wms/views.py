@@ -25,6 +25,7 @@ from core.forms import SignatureForm
 from core.selectors.master_data import item_list
 from wms import forms
 from wms.models import AlertSeverity, CountStatus
+from wms.quantities import plain_quantity
 from wms.selectors import control, inbound, kpis, pages
 from wms.selectors.stock import bin_list, lot_list, move_list, on_hand_quantity, stock_list
 from wms.services import abc, alerts, counting, ledger, locations, picking, receiving
@@ -217,7 +218,7 @@ def move_create(request):
                 _("Posted: %(kind)s of %(quantity)s %(unit)s %(item)s.")
                 % {
                     "kind": move.get_kind_display(),
-                    "quantity": ledger._fmt(move.quantity),
+                    "quantity": plain_quantity(move.quantity),
                     "unit": move.item.base_unit.code,
                     "item": move.item.code,
                 },

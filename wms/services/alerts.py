@@ -30,6 +30,7 @@ from wms.models import (
     StockPolicy,
     StockQuant,
 )
+from wms.quantities import plain_quantity
 
 DECIMAL = DecimalField(max_digits=24, decimal_places=6)
 # Moves that take stock out to be used or sold: what makes an item "move".
@@ -48,12 +49,6 @@ class Condition:
     bin_id: int | None = None
     details: dict = field(default_factory=dict)
     codes: dict = field(default_factory=dict)  # item, lot and bin codes for the event payload
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return ""
-    return format(Decimal(value).normalize(), "f")
 
 
 def _available_on_hand(site: Site, today):
@@ -86,13 +81,13 @@ def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
     for row in rows:
         params = {
             "item": row["item__code"],
-            "on_hand": _fmt(row["on_hand"]),
+            "on_hand": plain_quantity(row["on_hand"]),
             "unit": row["item__base_unit__code"],
         }
         details = {
-            "on_hand": _fmt(row["on_hand"]),
-            "reorder_point": _fmt(row["reorder_point"]),
-            "safety_stock": _fmt(row["safety_stock"]),
+            "on_hand": plain_quantity(row["on_hand"]),
+            "reorder_point": plain_quantity(row["reorder_point"]),
+            "safety_stock": plain_quantity(row["safety_stock"]),
         }
         if row["on_hand"] < row["reorder_point"]:
             found.append(
@@ -103,7 +98,7 @@ def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
                     severity=AlertSeverity.WARNING,
                     item_id=row["item_id"],
                     message=_("%(item)s: %(on_hand)s %(unit)s available, below the reorder point of %(limit)s.")
-                    % {**params, "limit": _fmt(row["reorder_point"])},
+                    % {**params, "limit": plain_quantity(row["reorder_point"])},
                     details=details,
                 )
             )
@@ -116,7 +111,7 @@ def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
                     severity=AlertSeverity.CRITICAL,
                     item_id=row["item_id"],
                     message=_("%(item)s: %(on_hand)s %(unit)s available, below the safety stock of %(limit)s.")
-                    % {**params, "limit": _fmt(row["safety_stock"])},
+                    % {**params, "limit": plain_quantity(row["safety_stock"])},
                     details=details,
                 )
             )
@@ -144,10 +139,14 @@ def lot_expiry_conditions(*, site: Site, today, within_days: int) -> list[Condit
             "item": row["item__code"],
             "lot": row["lot__code"],
             "date": expiry.isoformat(),
-            "quantity": _fmt(row["quantity"]),
+            "quantity": plain_quantity(row["quantity"]),
             "unit": row["item__base_unit__code"],
         }
-        details = {"expiry": expiry.isoformat(), "days_left": (expiry - today).days, "quantity": _fmt(row["quantity"])}
+        details = {
+            "expiry": expiry.isoformat(),
+            "days_left": (expiry - today).days,
+            "quantity": plain_quantity(row["quantity"]),
+        }
         if expiry < today:
             found.append(
                 Condition(
@@ -203,9 +202,15 @@ def bin_capacity_conditions(*, site: Site) -> list[Condition]:
     for row in rows:
         over = []
         if row["max_volume_l"] is not None and (row["volume"] or 0) > row["max_volume_l"]:
-            over.append(_("%(used)s of %(max)s l") % {"used": _fmt(row["volume"]), "max": _fmt(row["max_volume_l"])})
+            over.append(
+                _("%(used)s of %(max)s l")
+                % {"used": plain_quantity(row["volume"]), "max": plain_quantity(row["max_volume_l"])}
+            )
         if row["max_weight_kg"] is not None and (row["weight"] or 0) > row["max_weight_kg"]:
-            over.append(_("%(used)s of %(max)s kg") % {"used": _fmt(row["weight"]), "max": _fmt(row["max_weight_kg"])})
+            over.append(
+                _("%(used)s of %(max)s kg")
+                % {"used": plain_quantity(row["weight"]), "max": plain_quantity(row["max_weight_kg"])}
+            )
         if row["max_lots"] is not None and row["lots"] > row["max_lots"]:
             over.append(_("%(used)s of %(max)s lots") % {"used": row["lots"], "max": row["max_lots"]})
         if not over:
@@ -219,8 +224,8 @@ def bin_capacity_conditions(*, site: Site) -> list[Condition]:
                 bin_id=row["id"],
                 message=_("Bin %(bin)s is over capacity: %(over)s.") % {"bin": row["code"], "over": ", ".join(over)},
                 details={
-                    "volume_l": _fmt(row["volume"] or 0),
-                    "weight_kg": _fmt(row["weight"] or 0),
+                    "volume_l": plain_quantity(row["volume"] or 0),
+                    "weight_kg": plain_quantity(row["weight"] or 0),
                     "lots": row["lots"],
                 },
             )
@@ -258,12 +263,12 @@ def slow_mover_conditions(*, site: Site, days: int, now=None) -> list[Condition]
                 message=_("%(item)s: %(quantity)s %(unit)s on hand and none used or shipped for %(days)s days.")
                 % {
                     "item": row["item__code"],
-                    "quantity": _fmt(row["quantity"]),
+                    "quantity": plain_quantity(row["quantity"]),
                     "unit": row["item__base_unit__code"],
                     "days": days,
                 },
                 details={
-                    "quantity": _fmt(row["quantity"]),
+                    "quantity": plain_quantity(row["quantity"]),
                     "last_outbound": last_out.isoformat() if last_out else None,
                 },
             )

@@ -21,6 +21,7 @@ from core.models import Item, Unit
 from core.units import to_base_unit
 from wms.errors import BinBlocked, BinOverCapacity, InsufficientStock, LotNotAvailable, ZoneRuleViolation
 from wms.models import Bin, Lot, LotStatus, MoveKind, StockMove, StockQuant
+from wms.quantities import parse_quantity, plain_quantity
 from wms.services import lots as lot_services
 
 QUANTUM = Decimal("0.000001")
@@ -95,7 +96,7 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
         raise ValidationFailed(_("Unknown kind of move: %(kind)s.") % {"kind": kind}, field="kind")
     _check_bins(kind, rule, from_bin, to_bin)
     entered_unit = unit or item.base_unit
-    entered_quantity = _positive(quantity)
+    entered_quantity = parse_quantity(quantity)
     base_quantity = _in_base_unit(entered_quantity, entered_unit, item)
     site = (from_bin or to_bin).warehouse.site
 
@@ -104,11 +105,12 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
     from_bin = bins.get(from_bin.pk) if from_bin else None
     to_bin = bins.get(to_bin.pk) if to_bin else None
     for bin_ in bins.values():
-        if bin_.blocked:
+        if bin_.blocked and bin_.blocked_reason:
             raise BinBlocked(
-                _("Bin %(bin)s is blocked%(why)s.")
-                % {"bin": bin_.code, "why": f": {bin_.blocked_reason}" if bin_.blocked_reason else ""},
+                _("Bin %(bin)s is blocked: %(why)s.") % {"bin": bin_.code, "why": bin_.blocked_reason},
             )
+        if bin_.blocked:
+            raise BinBlocked(_("Bin %(bin)s is blocked.") % {"bin": bin_.code})
 
     lot = _resolve_lot(item, lot, lot_code, rule, site, user, lot_attributes)
     _check_lot(kind, rule, item, lot, base_quantity)
@@ -127,17 +129,19 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
         source = quants.get((from_bin.pk, lot.pk if lot else None))
         available = source.quantity if source else Decimal(0)
         if available < base_quantity:
-            raise InsufficientStock(
-                _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s%(lot)s; %(wanted)s requested.")
-                % {
-                    "bin": from_bin.code,
-                    "available": _fmt(available),
-                    "unit": item.base_unit.code,
-                    "item": item.code,
-                    "lot": f" lot {lot.code}" if lot else "",
-                    "wanted": _fmt(base_quantity),
-                },
-            )
+            params = {
+                "bin": from_bin.code,
+                "available": plain_quantity(available),
+                "unit": item.base_unit.code,
+                "item": item.code,
+                "lot": lot.code if lot else "",
+                "wanted": plain_quantity(base_quantity),
+            }
+            if lot is not None:
+                message = _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s lot %(lot)s; %(wanted)s requested.")
+            else:
+                message = _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s; %(wanted)s requested.")
+            raise InsufficientStock(message % params)
     if to_bin is not None:
         target = quants[(to_bin.pk, lot.pk if lot else None)]
         if rule.checks_capacity and kind != MoveKind.ADJUSTMENT:
@@ -188,25 +192,18 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
     return move
 
 
-def _positive(quantity) -> Decimal:
-    try:
-        value = Decimal(str(quantity))
-    except ArithmeticError as exc:
-        raise ValidationFailed(_("Enter a number."), field="quantity") from exc
-    if not value.is_finite() or value <= 0:
-        raise ValidationFailed(
-            _("The quantity must be greater than zero."), field="quantity", code="quantity_not_positive"
-        )
-    return value
-
-
 def _in_base_unit(quantity: Decimal, unit: Unit, item: Item) -> Decimal:
     base = to_base_unit(quantity, unit, item).quantize(QUANTUM, rounding=ROUND_HALF_UP)
     decimals = item.base_unit.decimals
     if base != base.quantize(Decimal(1).scaleb(-decimals)):
         raise ValidationFailed(
             _("%(quantity)s %(unit)s is not a valid quantity of %(base)s (at most %(decimals)s decimals).")
-            % {"quantity": _fmt(quantity), "unit": unit.code, "base": item.base_unit.code, "decimals": decimals},
+            % {
+                "quantity": plain_quantity(quantity),
+                "unit": unit.code,
+                "base": item.base_unit.code,
+                "decimals": decimals,
+            },
             field="quantity",
             code="quantity_precision",
         )
@@ -380,11 +377,5 @@ def _check_capacity(bin_: Bin, item: Item, lot: Lot | None, quantity: Decimal) -
         if after > limit:
             raise BinOverCapacity(
                 _("Bin %(bin)s would hold %(after)s %(u)s of at most %(limit)s %(u)s.")
-                % {"bin": bin_.code, "after": _fmt(after), "limit": _fmt(limit), "u": label},
+                % {"bin": bin_.code, "after": plain_quantity(after), "limit": plain_quantity(limit), "u": label},
             )
-
-
-def _fmt(value: Decimal) -> str:
-    """A quantity for a message: no trailing zeros, no exponent."""
-    text = format(value.normalize(), "f")
-    return text

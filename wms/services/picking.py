@@ -35,6 +35,7 @@ from wms.models import (
     StockQuant,
     ZoneKind,
 )
+from wms.quantities import parse_quantity, plain_quantity
 from wms.services.ledger import post_move
 from wms.services.numbering import next_document_number
 
@@ -96,17 +97,6 @@ def _check_site(user, site) -> None:
         raise NotFound(_("Unknown site."))
 
 
-def _quantity(value, field: str, *, allow_zero: bool = False) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except ArithmeticError as exc:
-        raise ValidationFailed(_("Enter a number."), field=field) from exc
-    if not quantity.is_finite() or quantity < 0 or (quantity == 0 and not allow_zero):
-        message = _("The quantity cannot be negative.") if allow_zero else _("The quantity must be greater than zero.")
-        raise ValidationFailed(message, field=field, code="quantity_not_positive")
-    return quantity
-
-
 def create_pick_list(
     *,
     site,
@@ -159,7 +149,7 @@ def create_pick_list(
                 field="lines",
                 code="item_inactive",
             )
-        quantity = to_base_unit(_quantity(data.get("quantity"), "lines"), data.get("unit"), item)
+        quantity = to_base_unit(parse_quantity(data.get("quantity"), field="lines"), data.get("unit"), item)
         wanted.append((item, quantity))
 
     with transaction.atomic():
@@ -308,7 +298,7 @@ def confirm_pick(
     Picking less than the line asks marks it short. The scanned bin and lot, when given, must be
     the line's.
     """
-    picked = _quantity(picked_quantity, "picked_quantity", allow_zero=True)
+    picked = parse_quantity(picked_quantity, field="picked_quantity", allow_zero=True)
     with transaction.atomic():
         # List before line: every pick of one list takes the locks in the same order.
         pick_list = PickList.objects.select_for_update().select_related("site").get(pk=line.pick_list_id)
@@ -333,7 +323,7 @@ def confirm_pick(
         if picked > line.quantity:
             raise ValidationFailed(
                 _("Line %(n)s asks for %(quantity)s; more cannot be picked.")
-                % {"n": line.sequence, "quantity": _fmt(line.quantity)},
+                % {"n": line.sequence, "quantity": plain_quantity(line.quantity)},
                 field="picked_quantity",
                 code="over_pick",
             )
@@ -390,7 +380,3 @@ def cancel_pick_list(*, pick_list: PickList, user) -> PickList:
         _apply(pick_list, "cancel", user)
         publish("wms.picklist.cancelled", {"pick_list": pick_list.number}, site=pick_list.site)
     return pick_list
-
-
-def _fmt(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")

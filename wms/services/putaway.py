@@ -18,6 +18,7 @@ from core.errors import ValidationFailed
 from core.events import publish
 from core.units import to_base_unit
 from wms.models import Bin, LotStatus, StockMove, ZoneKind
+from wms.quantities import parse_quantity
 from wms.services.ledger import post_move
 
 PUTAWAY_REFERENCE = "PUTAWAY"
@@ -53,23 +54,11 @@ class BinSuggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-def _positive(value) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except ArithmeticError as exc:
-        raise ValidationFailed(_("Enter a number."), field="quantity") from exc
-    if not quantity.is_finite() or quantity <= 0:
-        raise ValidationFailed(
-            _("The quantity must be greater than zero."), field="quantity", code="quantity_not_positive"
-        )
-    return quantity
-
-
 def suggest_putaway_bins(
     *, item, quantity, site, lot=None, from_bin: Bin | None = None, limit: int = 5, unit=None
 ) -> list[BinSuggestion]:
     """The best `limit` bins of `site` for `quantity` (base unit unless `unit`) of `item`/`lot`."""
-    quantity = to_base_unit(_positive(quantity), unit, item)
+    quantity = to_base_unit(parse_quantity(quantity), unit, item)
     if lot is not None and lot.item_id != item.pk:
         raise ValidationFailed(_("This lot belongs to another item."), field="lot", code="lot_item_mismatch")
 

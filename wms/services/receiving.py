@@ -18,6 +18,7 @@ from core.events import publish
 from core.scoping import user_site_ids
 from core.units import to_base_unit
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine, Lot, LotStatus, ReceiptStatus, StockMove, ZoneKind
+from wms.quantities import parse_quantity, plain_quantity
 from wms.services.ledger import post_move
 from wms.services.numbering import next_document_number
 
@@ -87,16 +88,6 @@ def _check_site(user, site) -> None:
         raise NotFound(_("Unknown site."))
 
 
-def _positive(value, field: str) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except ArithmeticError as exc:
-        raise ValidationFailed(_("Enter a number."), field=field) from exc
-    if not quantity.is_finite() or quantity <= 0:
-        raise ValidationFailed(_("The quantity must be greater than zero."), field=field, code="quantity_not_positive")
-    return quantity
-
-
 def _tolerance(value, default: Decimal, field: str, *, at_most: Decimal | None = None) -> Decimal:
     if value is None or value == "":
         return default
@@ -146,7 +137,7 @@ def create_expected_receipt(
                 field="lines",
                 code="item_inactive",
             )
-        quantity = _positive(data.get("quantity"), "lines")
+        quantity = parse_quantity(data.get("quantity"), field="lines")
         quantity = to_base_unit(quantity, data.get("unit"), item)
         prepared.append(
             ExpectedReceiptLine(
@@ -213,7 +204,7 @@ def receive_goods(
     quarantine bin with their lot in quarantine. Returns the receipt move.
     """
     _check_site(user, site)
-    quantity = _positive(quantity, "quantity")
+    quantity = parse_quantity(quantity)
     base_quantity = to_base_unit(quantity, unit, item)
     attributes = dict(lot_attributes or {})
     unknown = set(attributes) - LOT_ATTRIBUTES
@@ -299,12 +290,12 @@ def _check_line(receipt, line, site, item, base_quantity: Decimal) -> None:
             )
             % {
                 "n": line.line_no,
-                "expected": _fmt(line.quantity),
+                "expected": plain_quantity(line.quantity),
                 "unit": item.base_unit.code,
-                "tolerance": _fmt(line.over_tolerance_pct),
-                "received": _fmt(line.received_quantity),
-                "left": _fmt(line.max_receivable),
-                "quantity": _fmt(base_quantity),
+                "tolerance": plain_quantity(line.over_tolerance_pct),
+                "received": plain_quantity(line.received_quantity),
+                "left": plain_quantity(line.max_receivable),
+                "quantity": plain_quantity(base_quantity),
             },
         )
 
@@ -379,7 +370,3 @@ def cancel_expected_receipt(*, receipt: ExpectedReceipt, user) -> ExpectedReceip
         receipt.lines.update(closed=True)
         publish("wms.receipt.cancelled", {"receipt": receipt.number}, site=receipt.site)
     return receipt
-
-
-def _fmt(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")
