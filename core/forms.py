@@ -280,6 +280,8 @@ class WebhookForm(ServiceForm):
         help_text=_("One event name per line, or a prefix ending in '*' (wms.*). Empty means all."),
     )
 
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = Webhook
         fields = ["name", "url", "secret", "events", "active"]
