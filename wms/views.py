@@ -27,7 +27,7 @@ from wms import forms
 from wms.models import AlertSeverity, CountStatus
 from wms.quantities import plain_quantity
 from wms.selectors import control, inbound, kpis, pages
-from wms.selectors.stock import bin_list, lot_list, move_list, on_hand_quantity, stock_list
+from wms.selectors.stock import bin_list, lot_list, move_list, on_hand_quantity, stock_list, summarise_by_item
 from wms.services import abc, alerts, counting, ledger, locations, picking, receiving
 from wms.services import lots as lot_services
 
@@ -83,7 +83,7 @@ def stock(request):
     )
     total_value = pages.stock_value(rows)
     if group == "item":
-        listing = pages.summarise_by_item(rows)
+        listing = summarise_by_item(rows)
     elif group == "bin":
         listing = rows.order_by("bin__warehouse__code", "bin__pick_sequence", "bin__code", "item__code")
     else:

@@ -75,6 +75,15 @@ def test_bad_receipt_input_is_400_with_field_errors_and_nothing_written(api_as):
     assert ExpectedReceipt.objects.count() == 0
     assert item.active
 
+    create_receipt(client, layout, item, number="GR-DUP")
+    again = client.post(
+        RECEIPTS,
+        {"site": layout.site.code, "number": "GR-DUP", "lines": [{"item": "OK-1", "quantity": "1"}]},
+        format="json",
+    )
+    assert again.status_code == 400 and again.json()["number"] == ["Receipt GR-DUP already exists."]
+    assert ExpectedReceipt.objects.count() == 1
+
 
 def test_receive_over_tolerance_is_409_and_within_it_completes_the_receipt(api_as):
     layout = warehouse_layout()
@@ -267,8 +276,12 @@ def test_pick_list_bad_input_and_other_site(api_as):
     layout = warehouse_layout()
     other = warehouse_layout()
     ItemFactory(code="FG-2")
+    ItemFactory(code="OLD-2", active=False)
+    PickList.objects.create(site=layout.site, number="PL-DUP", purpose="shipment")
     client = api_as(layout.user)
     for body, field in (
+        ({"purpose": "shipment", "lines": [{"item": "OLD-2", "quantity": "1"}]}, "lines"),
+        ({"purpose": "shipment", "number": "PL-DUP", "lines": [{"item": "FG-2", "quantity": "1"}]}, "number"),
         ({"purpose": "shipment", "lines": [{"item": "NOPE", "quantity": "1"}]}, "lines"),
         ({"purpose": "shipment", "lines": [{"item": "FG-2", "quantity": "0"}]}, "lines"),
         ({"purpose": "shipment", "lines": []}, "lines"),
@@ -281,7 +294,7 @@ def test_pick_list_bad_input_and_other_site(api_as):
     ):
         response = client.post(PICK_LISTS, {"site": layout.site.code, **body}, format="json")
         assert response.status_code == 400 and field in response.json(), (body, response.json())
-    assert PickList.objects.count() == 0
+    assert PickList.objects.count() == 1
 
     mine = client.post(
         PICK_LISTS,

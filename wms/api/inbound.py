@@ -34,17 +34,11 @@ from wms.services import picking, putaway, receiving
 MOVE_STOCK = ["wms.add_stockmove"]
 
 
-def _active_item(item):
-    if not item.active:
-        raise serializers.ValidationError(_("Item %(item)s is inactive.") % {"item": item.code})
-    return item
-
-
 # Expected receipts -----------------------------------------------------------------------------
 
 
 class ExpectedReceiptLineSerializer(serializers.ModelSerializer):
-    item = CodeField(queryset=Item.objects.all(), validators=[_active_item])
+    item = CodeField(queryset=Item.objects.all())
     quantity = QuantityField(help_text=gettext_lazy("In `unit`, or the item's base unit."))
     unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True, write_only=True)
     base_unit = serializers.CharField(source="item.base_unit.code", read_only=True)
@@ -97,12 +91,6 @@ class ExpectedReceiptSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["status", "created_at"]
-
-    def validate_number(self, value):
-        value = (value or "").strip()
-        if value and ExpectedReceipt.objects.filter(number=value).exists():
-            raise serializers.ValidationError(_("Receipt %(number)s already exists.") % {"number": value})
-        return value
 
     def validate_lines(self, value):
         if not value:
@@ -377,7 +365,7 @@ class PickListSerializer(serializers.ModelSerializer):
 
 
 class PickRequestLineSerializer(serializers.Serializer):
-    item = CodeField(queryset=Item.objects.all(), validators=[_active_item])
+    item = CodeField(queryset=Item.objects.all())
     quantity = QuantityField()
     unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True)
 
@@ -389,12 +377,6 @@ class PickListCreateSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     destination_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
     lines = PickRequestLineSerializer(many=True)
-
-    def validate_number(self, value):
-        value = (value or "").strip()
-        if value and PickList.objects.filter(number=value).exists():
-            raise serializers.ValidationError(_("Pick list %(number)s already exists.") % {"number": value})
-        return value
 
     def validate_lines(self, value):
         if not value:

@@ -5,7 +5,7 @@ Built on `wms.selectors.stock`, so they see exactly the rows the API and the oth
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from wms.selectors.stock import move_list, stock_list
@@ -36,22 +36,6 @@ def filtered_stock(
     if warehouse:
         rows = rows.filter(bin__warehouse__code__iexact=warehouse)
     return rows
-
-
-def summarise_by_item(rows: QuerySet):
-    """Per item: quantity, value at standard cost, bins and lots holding it (same shape as
-    `on_hand_by_item`)."""
-    return (
-        rows.values("item_id", "item__code", "item__name", "item__base_unit__code", "item__abc_class")
-        .annotate(value=Sum(F("quantity") * F("item__standard_cost"), output_field=VALUE))
-        .annotate(
-            quantity=Sum("quantity"),
-            bins=Count("bin", distinct=True),
-            lots=Count("lot", distinct=True),
-            last_change=Max("updated_at"),
-        )
-        .order_by("item__code")
-    )
 
 
 def stock_value(rows: QuerySet) -> Decimal:

@@ -45,7 +45,11 @@ def stock_list(*, user, site=None, item=None, lot=None, bin=None, include_empty:
 
 def on_hand_by_item(*, user, site=None, item=None):
     """Total on hand per item (across bins and lots) with its value at standard cost."""
-    rows = stock_list(user=user, site=site, item=item)
+    return summarise_by_item(stock_list(user=user, site=site, item=item))
+
+
+def summarise_by_item(rows: QuerySet[StockQuant]):
+    """Per item of the on-hand `rows`: quantity, value at standard cost, bins and lots holding it."""
     return (
         rows.values("item_id", "item__code", "item__name", "item__base_unit__code", "item__abc_class")
         .annotate(
