@@ -9,20 +9,23 @@ VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
 MASTER_DATA = ("company", "site", "currency", "exchangerate", "unit", "unitconversion", "item", "partner")
+# A grant on ("core", MASTER) covers the master-data models above, not people, webhooks or the outbox.
+MASTER = "master_data"
 
 # role -> {(app_label, model or "*"): actions}
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.OPERATOR: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "stockmove"): (VIEW, ADD),
     },
     Role.SUPERVISOR: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
+        ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
     },
     Role.PLANNER: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
         ("core", "item"): (VIEW, ADD, CHANGE),
         ("core", "unitconversion"): (VIEW, ADD, CHANGE),
         ("wms", "*"): (VIEW,),
@@ -31,20 +34,20 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "stockpolicy"): (VIEW, ADD, CHANGE),
     },
     Role.QUALITY: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "lot"): (VIEW, CHANGE),
     },
     Role.WAREHOUSE: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW, ADD, CHANGE),
     },
     Role.MAINTENANCE: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
     },
     Role.ACCOUNTANT: {
-        ("core", "*"): (VIEW,),
+        ("core", MASTER): (VIEW,),
         ("core", "currency"): ALL,
         ("core", "exchangerate"): ALL,
         ("core", "partner"): (VIEW, ADD, CHANGE),
@@ -66,7 +69,9 @@ def sync_roles() -> None:
         wanted = set()
         for (app_label, model), actions in grants.items():
             perms = Permission.objects.filter(content_type__app_label=app_label)
-            if model != "*":
+            if model == MASTER:
+                perms = perms.filter(content_type__model__in=MASTER_DATA)
+            elif model != "*":
                 perms = perms.filter(content_type__model=model)
             for perm in perms.select_related("content_type"):
                 action = perm.codename.split("_", 1)[0]

@@ -137,6 +137,11 @@ class UserSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["roles"] = instance.roles
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        # A badge id is half of a sign-in: only admins and the person themselves see it.
+        if viewer is not None and viewer.pk != instance.pk and not viewer.has_role("admin"):
+            data.pop("badge_id", None)
         return data
 
 

@@ -429,3 +429,23 @@ def test_company_list_is_scoped(api_as):
     codes = [c["code"] for c in api_as(user).get(f"{API}/companies/").json()["results"]]
     assert codes == ["OWN"]
     assert Company.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_badge_ids_are_shown_to_admins_and_their_owner_only(api_as):
+    from tests.factories import SiteFactory, UserFactory
+
+    site = SiteFactory()
+    supervisor = UserFactory(roles=["supervisor"], sites=[site], badge_id="B-SUP")
+    operator = UserFactory(roles=["operator"], sites=[site], badge_id="B-OP")
+    admin = UserFactory(roles=["admin"])
+
+    seen_by_supervisor = {
+        row["username"]: row for row in api_as(supervisor).get("/api/v1/core/users/").json()["results"]
+    }
+    seen_by_admin = {row["username"]: row for row in api_as(admin).get("/api/v1/core/users/").json()["results"]}
+
+    assert "badge_id" not in seen_by_supervisor[operator.username]
+    assert seen_by_supervisor[supervisor.username]["badge_id"] == "B-SUP"
+    assert seen_by_admin[operator.username]["badge_id"] == "B-OP"
+    assert api_as(operator).get("/api/v1/core/users/").status_code == 403
