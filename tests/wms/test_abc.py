@@ -75,3 +75,15 @@ def test_apply_needs_item_maintenance_rights(setup):
     operator = UserFactory(roles=["operator"], sites=[site])
     with pytest.raises(PermissionDenied):
         apply_abc_classes(site=site, user=operator, start=start, end=end)
+
+
+def test_a_period_without_usage_proposes_no_change(setup):
+    site, user, start, end = setup
+    quiet_start, quiet_end = start - timedelta(days=400), start - timedelta(days=300)
+
+    frame = abc_from_usage(user=user, site=site, start=quiet_start, end=quiet_end).set_index("item")
+
+    assert frame.loc["ABC-6", "proposed_class"] == "A"
+    assert (frame["proposed_class"] == frame["current_class"]).all()
+    assert apply_abc_classes(site=site, user=user, start=quiet_start, end=quiet_end) == 0
+    assert Item.objects.get(code="ABC-6").abc_class == "A"

@@ -322,9 +322,13 @@ def abc_from_usage(*, user, site, start: date, end: date, a_share: float = 0.8, 
         frame["share"] = 0.0
         frame["cumulative_share"] = 0.0
         before = pd.Series(1.0, index=frame.index)
-    proposed = pd.Series("C", index=frame.index)
-    proposed[(before < b_share) & (frame["_value"] > 0)] = "B"
-    proposed[(before < a_share) & (frame["_value"] > 0)] = "A"
+    if total > 0:
+        proposed = pd.Series("C", index=frame.index)
+        proposed[(before < b_share) & (frame["_value"] > 0)] = "B"
+        proposed[(before < a_share) & (frame["_value"] > 0)] = "A"
+    else:
+        # No usage in the period says nothing about velocity: propose no change.
+        proposed = frame["current_class"]
     frame["proposed_class"] = proposed
     frame["share"] = frame["share"].round(6)
     frame["cumulative_share"] = frame["cumulative_share"].round(6)
