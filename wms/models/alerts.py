@@ -1,7 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import SiteScopedQuerySet
+
+
+def render_alert_text(spec: dict, *, translate=gettext) -> str:
+    """An alert's text from its stored template and values, in the reader's language.
+
+    `lists` holds values that are themselves lists of [template, params] fragments (the ways a
+    bin is over capacity), joined after translating each."""
+    params = dict(spec.get("params") or {})
+    for name, fragments in (spec.get("lists") or {}).items():
+        params[name] = ", ".join(translate(template) % values for template, values in fragments)
+    return translate(spec["template"]) % params
 
 
 class AlertKind(models.TextChoices):
@@ -54,3 +66,9 @@ class InventoryAlert(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (`message` keeps the source-language text)."""
+        spec = self.details.get("text") if isinstance(self.details, dict) else None
+        return render_alert_text(spec) if spec else self.message

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.events import publish
 from core.models import Site
@@ -30,6 +30,7 @@ from wms.models import (
     StockPolicy,
     StockQuant,
 )
+from wms.models.alerts import render_alert_text
 from wms.quantities import plain_quantity
 
 DECIMAL = DecimalField(max_digits=24, decimal_places=6)
@@ -43,12 +44,21 @@ class Condition:
     kind: str
     key: str
     severity: str
-    message: str
+    text: dict  # {"template", "params", "lists"}: translated when shown (render_alert_text)
     item_id: int | None = None
     lot_id: int | None = None
     bin_id: int | None = None
     details: dict = field(default_factory=dict)
     codes: dict = field(default_factory=dict)  # item, lot and bin codes for the event payload
+
+    @property
+    def message(self) -> str:
+        """The text in the source language, stored for logs, webhooks and the API."""
+        return render_alert_text(self.text, translate=str)
+
+    @property
+    def stored_details(self) -> dict:
+        return {**self.details, "text": self.text}
 
 
 def _available_on_hand(site: Site, today):
@@ -67,6 +77,12 @@ def _available_on_hand(site: Site, today):
         Value(Decimal(0)),
         output_field=DECIMAL,
     )
+
+
+def _text(template: str, params: dict, *, lists: dict | None = None) -> dict:
+    """An alert's text kept as its source template and values, so each reader sees it in their
+    own language (`render_alert_text`)."""
+    return {"template": template, "params": params, "lists": lists or {}}
 
 
 def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
@@ -97,8 +113,10 @@ def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
                     codes={"item": row["item__code"]},
                     severity=AlertSeverity.WARNING,
                     item_id=row["item_id"],
-                    message=_("%(item)s: %(on_hand)s %(unit)s available, below the reorder point of %(limit)s.")
-                    % {**params, "limit": plain_quantity(row["reorder_point"])},
+                    text=_text(
+                        gettext_noop("%(item)s: %(on_hand)s %(unit)s available, below the reorder point of %(limit)s."),
+                        {**params, "limit": plain_quantity(row["reorder_point"])},
+                    ),
                     details=details,
                 )
             )
@@ -110,8 +128,10 @@ def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
                     codes={"item": row["item__code"]},
                     severity=AlertSeverity.CRITICAL,
                     item_id=row["item_id"],
-                    message=_("%(item)s: %(on_hand)s %(unit)s available, below the safety stock of %(limit)s.")
-                    % {**params, "limit": plain_quantity(row["safety_stock"])},
+                    text=_text(
+                        gettext_noop("%(item)s: %(on_hand)s %(unit)s available, below the safety stock of %(limit)s."),
+                        {**params, "limit": plain_quantity(row["safety_stock"])},
+                    ),
                     details=details,
                 )
             )
@@ -156,10 +176,12 @@ def lot_expiry_conditions(*, site: Site, today, within_days: int) -> list[Condit
                     severity=AlertSeverity.CRITICAL,
                     item_id=row["item_id"],
                     lot_id=row["lot_id"],
-                    message=_(
-                        "%(item)s lot %(lot)s expired on %(date)s but is still available (%(quantity)s %(unit)s)."
-                    )
-                    % params,
+                    text=_text(
+                        gettext_noop(
+                            "%(item)s lot %(lot)s expired on %(date)s but is still available (%(quantity)s %(unit)s)."
+                        ),
+                        params,
+                    ),
                     details=details,
                 )
             )
@@ -172,7 +194,10 @@ def lot_expiry_conditions(*, site: Site, today, within_days: int) -> list[Condit
                     severity=AlertSeverity.WARNING,
                     item_id=row["item_id"],
                     lot_id=row["lot_id"],
-                    message=_("%(item)s lot %(lot)s expires on %(date)s (%(quantity)s %(unit)s on hand).") % params,
+                    text=_text(
+                        gettext_noop("%(item)s lot %(lot)s expires on %(date)s (%(quantity)s %(unit)s on hand)."),
+                        params,
+                    ),
                     details=details,
                 )
             )
@@ -203,16 +228,20 @@ def bin_capacity_conditions(*, site: Site) -> list[Condition]:
         over = []
         if row["max_volume_l"] is not None and (row["volume"] or 0) > row["max_volume_l"]:
             over.append(
-                _("%(used)s of %(max)s l")
-                % {"used": plain_quantity(row["volume"]), "max": plain_quantity(row["max_volume_l"])}
+                [
+                    gettext_noop("%(used)s of %(max)s l"),
+                    {"used": plain_quantity(row["volume"]), "max": plain_quantity(row["max_volume_l"])},
+                ]
             )
         if row["max_weight_kg"] is not None and (row["weight"] or 0) > row["max_weight_kg"]:
             over.append(
-                _("%(used)s of %(max)s kg")
-                % {"used": plain_quantity(row["weight"]), "max": plain_quantity(row["max_weight_kg"])}
+                [
+                    gettext_noop("%(used)s of %(max)s kg"),
+                    {"used": plain_quantity(row["weight"]), "max": plain_quantity(row["max_weight_kg"])},
+                ]
             )
         if row["max_lots"] is not None and row["lots"] > row["max_lots"]:
-            over.append(_("%(used)s of %(max)s lots") % {"used": row["lots"], "max": row["max_lots"]})
+            over.append([gettext_noop("%(used)s of %(max)s lots"), {"used": row["lots"], "max": row["max_lots"]}])
         if not over:
             continue
         found.append(
@@ -222,7 +251,9 @@ def bin_capacity_conditions(*, site: Site) -> list[Condition]:
                 codes={"bin": row["code"]},
                 severity=AlertSeverity.WARNING,
                 bin_id=row["id"],
-                message=_("Bin %(bin)s is over capacity: %(over)s.") % {"bin": row["code"], "over": ", ".join(over)},
+                text=_text(
+                    gettext_noop("Bin %(bin)s is over capacity: %(over)s."), {"bin": row["code"]}, lists={"over": over}
+                ),
                 details={
                     "volume_l": plain_quantity(row["volume"] or 0),
                     "weight_kg": plain_quantity(row["weight"] or 0),
@@ -260,13 +291,15 @@ def slow_mover_conditions(*, site: Site, days: int, now=None) -> list[Condition]
                 codes={"item": row["item__code"]},
                 severity=AlertSeverity.INFO,
                 item_id=row["item_id"],
-                message=_("%(item)s: %(quantity)s %(unit)s on hand and none used or shipped for %(days)s days.")
-                % {
-                    "item": row["item__code"],
-                    "quantity": plain_quantity(row["quantity"]),
-                    "unit": row["item__base_unit__code"],
-                    "days": days,
-                },
+                text=_text(
+                    gettext_noop("%(item)s: %(quantity)s %(unit)s on hand and none used or shipped for %(days)s days."),
+                    {
+                        "item": row["item__code"],
+                        "quantity": plain_quantity(row["quantity"]),
+                        "unit": row["item__base_unit__code"],
+                        "days": days,
+                    },
+                ),
                 details={
                     "quantity": plain_quantity(row["quantity"]),
                     "last_outbound": last_out.isoformat() if last_out else None,
@@ -323,12 +356,12 @@ def _reconcile(*, site: Site, conditions: list[Condition], scope: Q | None) -> t
         condition = current.get(key)
         if condition is not None and (alert.message, alert.details, alert.severity) != (
             condition.message[:300],
-            condition.details,
+            condition.stored_details,
             condition.severity,
         ):
             alert.message, alert.details, alert.severity = (
                 condition.message[:300],
-                condition.details,
+                condition.stored_details,
                 condition.severity,
             )
             changed.append(alert)
@@ -372,7 +405,7 @@ def _raise(site: Site, condition: Condition) -> InventoryAlert | None:
                 lot_id=condition.lot_id,
                 bin_id=condition.bin_id,
                 message=condition.message[:300],
-                details=condition.details,
+                details=condition.stored_details,
             )
     except IntegrityError:
         return None
