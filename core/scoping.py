@@ -51,3 +51,19 @@ class SiteScopedQuerySet(models.QuerySet):
     def for_site(self, site):
         field = getattr(self.model, "site_field", "site")
         return self.filter(**{field or "pk": site})
+
+
+def require_site_access(user, site_or_id, *, message=None) -> None:
+    """Refuse (as "not found", like any other site's record) when `user` does not work at the site.
+
+    Services call it before acting on a site named by the caller; `user=None` is the system."""
+    from django.utils.translation import gettext as _
+
+    from core.errors import NotFound
+
+    if user is None:
+        return
+    site_id = getattr(site_or_id, "pk", site_or_id)
+    allowed = user_site_ids(user)
+    if allowed is not None and site_id not in allowed:
+        raise NotFound(message or _("Unknown site."))

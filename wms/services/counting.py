@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.events import publish
 from core.models import Site
-from core.scoping import user_site_ids
+from core.scoping import require_site_access
 from core.services.signatures import sign
 from wms.models import Bin, CountSchedule, CountStatus, CountTask, MoveKind, StockQuant
 from wms.services.ledger import post_move
@@ -55,12 +55,6 @@ def _check_transition(task: CountTask, to_status: str) -> None:
             _("A count that is %(from)s cannot become %(to)s.")
             % {"from": task.get_status_display(), "to": CountStatus(to_status).label},
         )
-
-
-def _check_site(task: CountTask, user) -> None:
-    site_ids = user_site_ids(user)
-    if site_ids is not None and task.site_id not in site_ids:
-        raise NotFound(_("Count task not found."))
 
 
 def site_today(site: Site):
@@ -195,7 +189,7 @@ def needs_approval(*, task: CountTask, system_quantity: Decimal, variance: Decim
 def submit_count(*, task: CountTask, counted_quantity, user, reason: str = "") -> CountTask:
     """Record a blind count. Within the thresholds the difference is booked at once; above
     either threshold the task waits for approval and the counter must give a reason."""
-    _check_site(task, user)
+    require_site_access(user, task.site_id, message=_("Count task not found."))
     reason = (reason or "").strip()
     with transaction.atomic():
         task = _lock_task(task)
@@ -238,7 +232,7 @@ def submit_count(*, task: CountTask, counted_quantity, user, reason: str = "") -
 
 
 def _check_approver(task: CountTask, user) -> None:
-    _check_site(task, user)
+    require_site_access(user, task.site_id, message=_("Count task not found."))
     if not user.has_role(*APPROVER_ROLES):
         raise PermissionDenied(_("Only a supervisor may approve or reject a count."))
 

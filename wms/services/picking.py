@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import DomainError, InvalidTransition, PermissionDenied, ValidationFailed
 from core.events import publish
 from core.models import Item
-from core.scoping import user_site_ids
+from core.scoping import require_site_access
 from core.units import to_base_unit
 from wms.models import (
     Bin,
@@ -91,12 +91,6 @@ def _apply(pick_list: PickList, name: str, user) -> None:
     pick_list.save(update_fields=fields)
 
 
-def _check_site(user, site) -> None:
-    allowed = user_site_ids(user)
-    if allowed is not None and site.pk not in allowed:
-        raise NotFound(_("Unknown site."))
-
-
 def create_pick_list(
     *,
     site,
@@ -111,7 +105,7 @@ def create_pick_list(
 
     Staging lists move the goods to `destination_bin`; shipment lists ship them out.
     """
-    _check_site(user, site)
+    require_site_access(user, site)
     if purpose not in PickPurpose.values:
         raise ValidationFailed(_("Choose staging or shipment."), field="purpose")
     if purpose == PickPurpose.STAGING:
@@ -302,7 +296,7 @@ def confirm_pick(
     with transaction.atomic():
         # List before line: every pick of one list takes the locks in the same order.
         pick_list = PickList.objects.select_for_update().select_related("site").get(pk=line.pick_list_id)
-        _check_site(user, pick_list.site)
+        require_site_access(user, pick_list.site)
         line = (
             PickLine.objects.select_for_update(of=("self",))
             .select_related("item__base_unit", "lot", "bin__warehouse__site", "bin__zone")
@@ -374,7 +368,7 @@ def confirm_pick(
 
 def cancel_pick_list(*, pick_list: PickList, user) -> PickList:
     """Cancel a list; its open lines stop holding stock. Picks already made stay where they went."""
-    _check_site(user, pick_list.site)
+    require_site_access(user, pick_list.site)
     with transaction.atomic():
         pick_list = PickList.objects.select_for_update().get(pk=pick_list.pk)
         _apply(pick_list, "cancel", user)

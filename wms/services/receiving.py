@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.events import publish
-from core.scoping import user_site_ids
+from core.scoping import require_site_access
 from core.units import to_base_unit
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine, Lot, LotStatus, ReceiptStatus, StockMove, ZoneKind
 from wms.quantities import parse_quantity, plain_quantity
@@ -81,13 +81,6 @@ _ACTION_LABELS = {
 }
 
 
-def _check_site(user, site) -> None:
-    """A user acts only at their own sites; another site's records do not exist for them."""
-    allowed = user_site_ids(user)
-    if allowed is not None and site.pk not in allowed:
-        raise NotFound(_("Unknown site."))
-
-
 def _tolerance(value, default: Decimal, field: str, *, at_most: Decimal | None = None) -> Decimal:
     if value is None or value == "":
         return default
@@ -114,7 +107,7 @@ def create_expected_receipt(
 
     Quantities are stored in each item's base unit. A blank `number` gets the next GR-<site>-n.
     """
-    _check_site(user, site)
+    require_site_access(user, site)
     number = (number or "").strip()
     if number and ExpectedReceipt.objects.filter(number=number).exists():
         raise ValidationFailed(
@@ -203,7 +196,7 @@ def receive_goods(
     Goods go to `to_bin`, else to the site's receiving bin; items needing inspection go to a
     quarantine bin with their lot in quarantine. Returns the receipt move.
     """
-    _check_site(user, site)
+    require_site_access(user, site)
     quantity = parse_quantity(quantity)
     base_quantity = to_base_unit(quantity, unit, item)
     attributes = dict(lot_attributes or {})
@@ -350,7 +343,7 @@ def _receiving_destination(site, item, to_bin: Bin | None, inspection: bool) -> 
 
 def close_expected_receipt(*, receipt: ExpectedReceipt, user) -> ExpectedReceipt:
     """Short-close a partly received delivery: the rest will not come."""
-    _check_site(user, receipt.site)
+    require_site_access(user, receipt.site)
     with transaction.atomic():
         receipt = ExpectedReceipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.status == R.OPEN:
@@ -363,7 +356,7 @@ def close_expected_receipt(*, receipt: ExpectedReceipt, user) -> ExpectedReceipt
 
 def cancel_expected_receipt(*, receipt: ExpectedReceipt, user) -> ExpectedReceipt:
     """Cancel a delivery nothing of which has arrived."""
-    _check_site(user, receipt.site)
+    require_site_access(user, receipt.site)
     with transaction.atomic():
         receipt = ExpectedReceipt.objects.select_for_update().get(pk=receipt.pk)
         _apply(receipt, "cancel", user)
