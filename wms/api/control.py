@@ -96,7 +96,9 @@ class InventoryAlertSerializer(serializers.ModelSerializer):
     lot = serializers.CharField(source="lot.code", read_only=True, default=None)
     bin = serializers.CharField(source="bin.code", read_only=True, default=None)
     open = serializers.SerializerMethodField()
-    text = serializers.CharField(read_only=True, help_text=_("The message in the request's language (Accept-Language)."))
+    text = serializers.CharField(
+        read_only=True, help_text=_("The message in the request's language (Accept-Language).")
+    )
 
     class Meta:
         model = InventoryAlert
