@@ -171,10 +171,7 @@ class ReceiveForm(TabletForm):
             cleaned["expiry"] = cleaned.get("expiry") or scan.expiry
         if not cleaned.get("quantity") and "quantity" not in self.errors:
             self.add_error("quantity", _("Enter the quantity received."))
-        if item.is_lot_tracked and not cleaned.get("lot_code"):
-            self.add_error("lot_code", _("%(item)s is tracked by lot: scan or enter the lot.") % {"item": item.code})
-        if not item.is_lot_tracked:
-            cleaned["lot_code"] = ""
+        # Whether a lot is needed (or refused) is the ledger's rule; its errors land on lot_code.
         return cleaned
 
 

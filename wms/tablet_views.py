@@ -179,7 +179,7 @@ def receive_line(request, pk=None):
         try:
             done = _receive(request, item=item, line=line, data=data, attributes=attributes)
         except DomainError as error:
-            form.show_domain_error(error)
+            form.show_domain_error(error, aliases={"lot": "lot_code"})
         else:
             return redirect("wms:tablet-receive-done", pk=done.pk)
     return _render(request, "wms/tablet/receive_line.html", {"form": form, "line": line})

@@ -217,6 +217,11 @@ def test_receive_refusals_write_nothing(plant, web_as):
     refused(client.post(url, {"quantity": "0"}), "greater than zero")
     refused(client.post(reverse("wms:tablet-receive-free"), {"item": "RESIN-7", "quantity": "5"}), "tracked by lot")
     refused(client.post(reverse("wms:tablet-receive-free"), {"item": "??", "quantity": "5"}), "not one of ours")
+    # A lot typed for an item not tracked by lot is refused as the API refuses it, not dropped.
+    refused(
+        client.post(reverse("wms:tablet-receive-free"), {"item": "BOLT-M8", "quantity": "5", "lot_code": "X1"}),
+        "not tracked by lot",
+    )
     assert not StockMove.objects.exists()
 
 
