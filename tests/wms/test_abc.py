@@ -78,7 +78,7 @@ def test_apply_needs_item_maintenance_rights(setup):
 
 
 def test_a_period_without_usage_proposes_no_change(setup):
-    site, user, start, end = setup
+    site, user, start, _end = setup
     quiet_start, quiet_end = start - timedelta(days=400), start - timedelta(days=300)
 
     frame = abc_from_usage(user=user, site=site, start=quiet_start, end=quiet_end).set_index("item")

@@ -7,7 +7,6 @@ the ledger move (a transfer to the staging bin, or a shipment) and moves the lis
 TRANSITIONS table.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,12 +14,13 @@ from django.db import transaction
 from django.db.models import Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from core.errors import DomainError, InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.events import publish
 from core.models import Item
 from core.scoping import require_site_access
+from core.states import StateMachine, Transition
 from core.units import to_base_unit
 from wms.models import (
     Bin,
@@ -49,46 +49,21 @@ class PickLineClosed(DomainError):
     default_message = gettext_lazy("This line has already been picked.")
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    permission: str | None = None
-
-
 S = PickListStatus
 # The pick list's life, declared once: name -> from which statuses, to which, who may.
-TRANSITIONS: dict[str, Transition] = {
-    "start": Transition(frozenset({S.OPEN}), S.IN_PROGRESS),
-    "finish": Transition(frozenset({S.OPEN, S.IN_PROGRESS}), S.DONE),
-    "cancel": Transition(frozenset({S.OPEN, S.IN_PROGRESS}), S.CANCELLED, "wms.change_picklist"),
-}
+PICK_LIST_STATES = StateMachine(
+    {
+        "start": Transition(frozenset({S.OPEN}), S.IN_PROGRESS, label=gettext_lazy("started")),
+        "finish": Transition(frozenset({S.OPEN, S.IN_PROGRESS}), S.DONE, label=gettext_lazy("finished")),
+        "cancel": Transition(
+            frozenset({S.OPEN, S.IN_PROGRESS}), S.CANCELLED, "wms.change_picklist", label=gettext_lazy("cancelled")
+        ),
+    },
+    refusal=gettext_noop("A pick list that is %(status)s cannot be %(action)s."),
+)
+TRANSITIONS = PICK_LIST_STATES.transitions
 # Lists whose open lines still hold stock for themselves.
-ACTIVE = TRANSITIONS["finish"].sources
-
-_ACTION_LABELS = {
-    "start": gettext_lazy("started"),
-    "finish": gettext_lazy("finished"),
-    "cancel": gettext_lazy("cancelled"),
-}
-
-
-def _apply(pick_list: PickList, name: str, user) -> None:
-    transition = TRANSITIONS[name]
-    if transition.permission and not user.has_perm(transition.permission):
-        raise PermissionDenied()
-    if pick_list.status not in transition.sources:
-        raise InvalidTransition(
-            _("A pick list that is %(status)s cannot be %(action)s.")
-            % {"status": pick_list.get_status_display().lower(), "action": _ACTION_LABELS[name]},
-        )
-    pick_list.status = transition.target
-    fields = ["status", "updated_at"]
-    if transition.target == S.DONE:
-        pick_list.completed_at = timezone.now()
-        fields.append("completed_at")
-    pick_list._history_user = user
-    pick_list.save(update_fields=fields)
+ACTIVE = PICK_LIST_STATES.sources("finish")
 
 
 def create_pick_list(
@@ -345,9 +320,9 @@ def confirm_pick(
         line.save(update_fields=["picked_quantity", "short_quantity", "status", "picked_by", "picked_at", "move"])
 
         if not pick_list.lines.filter(status=PickLineStatus.OPEN).exists():
-            _apply(pick_list, "finish", user)
+            PICK_LIST_STATES.apply(pick_list, "finish", user, also={"completed_at": timezone.now()})
         elif pick_list.status == S.OPEN:
-            _apply(pick_list, "start", user)
+            PICK_LIST_STATES.apply(pick_list, "start", user)
         publish(
             "wms.pick.confirmed",
             {
@@ -371,6 +346,6 @@ def cancel_pick_list(*, pick_list: PickList, user) -> PickList:
     require_site_access(user, pick_list.site)
     with transaction.atomic():
         pick_list = PickList.objects.select_for_update().get(pk=pick_list.pk)
-        _apply(pick_list, "cancel", user)
+        PICK_LIST_STATES.apply(pick_list, "cancel", user)
         publish("wms.picklist.cancelled", {"pick_list": pick_list.number}, site=pick_list.site)
     return pick_list

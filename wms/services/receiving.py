@@ -6,16 +6,16 @@ the TRANSITIONS table. Items that need incoming inspection go to a quarantine bi
 in quarantine, and `wms.receipt.inspection_required` tells quality.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from core.errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.events import publish
 from core.scoping import require_site_access
+from core.states import StateMachine, Transition
 from core.units import to_base_unit
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine, Lot, LotStatus, ReceiptStatus, StockMove, ZoneKind
 from wms.quantities import parse_quantity, plain_quantity
@@ -36,49 +36,26 @@ class ReceiptNotOpen(DomainError):
     default_message = gettext_lazy("This receipt takes no more goods.")
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    target: str
-    permission: str | None = None  # checked for people-initiated transitions
-
-
 R = ReceiptStatus
 # The receipt's life, declared once: name -> which statuses it leaves from, where it goes, who may.
-TRANSITIONS: dict[str, Transition] = {
-    "receive_partly": Transition(frozenset({R.OPEN, R.PARTIAL}), R.PARTIAL),
-    "receive_fully": Transition(frozenset({R.OPEN, R.PARTIAL}), R.RECEIVED),
-    # Short-close: the rest will not come; what arrived stays.
-    "close": Transition(frozenset({R.PARTIAL}), R.RECEIVED, "wms.change_expectedreceipt"),
-    "cancel": Transition(frozenset({R.OPEN}), R.CANCELLED, "wms.change_expectedreceipt"),
-}
+RECEIPT_STATES = StateMachine(
+    {
+        "receive_partly": Transition(frozenset({R.OPEN, R.PARTIAL}), R.PARTIAL, label=gettext_lazy("received")),
+        "receive_fully": Transition(frozenset({R.OPEN, R.PARTIAL}), R.RECEIVED, label=gettext_lazy("received")),
+        # Short-close: the rest will not come; what arrived stays.
+        "close": Transition(
+            frozenset({R.PARTIAL}), R.RECEIVED, "wms.change_expectedreceipt", label=gettext_lazy("closed")
+        ),
+        "cancel": Transition(
+            frozenset({R.OPEN}), R.CANCELLED, "wms.change_expectedreceipt", label=gettext_lazy("cancelled")
+        ),
+    },
+    refusal=gettext_noop("A receipt that is %(status)s cannot be %(action)s."),
+)
+TRANSITIONS = RECEIPT_STATES.transitions
 
 # Statuses in which goods may still be received.
-RECEIVABLE = TRANSITIONS["receive_partly"].sources
-
-
-def _apply(receipt: ExpectedReceipt, name: str, user) -> None:
-    transition = TRANSITIONS[name]
-    if transition.permission and not user.has_perm(transition.permission):
-        raise PermissionDenied()
-    if receipt.status not in transition.sources:
-        raise InvalidTransition(
-            _("A receipt that is %(status)s cannot be %(action)s.")
-            % {"status": receipt.get_status_display().lower(), "action": _ACTION_LABELS[name]},
-        )
-    if receipt.status == transition.target:
-        return
-    receipt.status = transition.target
-    receipt._history_user = user
-    receipt.save(update_fields=["status", "updated_at"])
-
-
-_ACTION_LABELS = {
-    "receive_partly": gettext_lazy("received"),
-    "receive_fully": gettext_lazy("received"),
-    "close": gettext_lazy("closed"),
-    "cancel": gettext_lazy("cancelled"),
-}
+RECEIVABLE = RECEIPT_STATES.sources("receive_partly")
 
 
 def _tolerance(value, default: Decimal, field: str, *, at_most: Decimal | None = None) -> Decimal:
@@ -300,7 +277,7 @@ def _book_on_line(receipt, line, base_quantity: Decimal, user) -> None:
     line.closed = line.received_quantity >= enough
     line.save(update_fields=["received_quantity", "closed"])
     all_closed = not receipt.lines.filter(closed=False).exists()
-    _apply(receipt, "receive_fully" if all_closed else "receive_partly", user)
+    RECEIPT_STATES.apply(receipt, "receive_fully" if all_closed else "receive_partly", user)
 
 
 def _refuse_released_lot(item, lot_code: str | None) -> None:
@@ -348,7 +325,7 @@ def close_expected_receipt(*, receipt: ExpectedReceipt, user) -> ExpectedReceipt
         receipt = ExpectedReceipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.status == R.OPEN:
             raise InvalidTransition(_("Nothing has been received yet: cancel the receipt instead."))
-        _apply(receipt, "close", user)
+        RECEIPT_STATES.apply(receipt, "close", user)
         receipt.lines.filter(closed=False).update(closed=True)
         publish("wms.receipt.closed", {"receipt": receipt.number}, site=receipt.site)
     return receipt
@@ -359,7 +336,7 @@ def cancel_expected_receipt(*, receipt: ExpectedReceipt, user) -> ExpectedReceip
     require_site_access(user, receipt.site)
     with transaction.atomic():
         receipt = ExpectedReceipt.objects.select_for_update().get(pk=receipt.pk)
-        _apply(receipt, "cancel", user)
+        RECEIPT_STATES.apply(receipt, "cancel", user)
         receipt.lines.update(closed=True)
         publish("wms.receipt.cancelled", {"receipt": receipt.number}, site=receipt.site)
     return receipt
