@@ -93,6 +93,20 @@ OPENING = [
 SERIALS = [("FG-RC25", "FIN", 0, 6), ("FG-RC35", "FIN", 1, 4)]
 
 
+# What the plant has already used today, so turnover, days of supply and ABC have figures: issues
+# to a finished work order and one shipment (item, zone, bin index, quantity, lot suffix or serial).
+USAGE = [
+    ("issue", "WO-{site}-0000", "PCB-INV01", "RAW", 0, "40", "PCB2609"),
+    ("issue", "WO-{site}-0000", "HSG-SHELL25", "RAW", 1, "40", "SH2610"),
+    ("issue", "WO-{site}-0000", "HSG-CAP25", "RAW", 2, "40", "TC2610"),
+    ("issue", "WO-{site}-0000", "CU-952", "RAW", 3, "96", "CU2610A"),
+    ("issue", "WO-{site}-0000", "OIL-POE68", "RAW", 5, "8", "POE2607"),
+    ("issue", "WO-{site}-0000", "SCR-M4X10", "RAW", 6, "320", None),
+    ("issue", "WO-{site}-0000", "CTN-600", "RAW", 8, "40", None),
+    ("shipment", "SO-{site}-0000", "FG-RC25", "FIN", 0, "1", "RC25-{site}-000006"),
+]
+
+
 # Deliveries announced by suppliers: number, site, supplier, reference, days from now, lines
 # (item, quantity, unit or None for the base unit).
 EXPECTED_RECEIPTS = [
@@ -268,6 +282,29 @@ def _seed_opening_stock(plant, site, bins: dict[str, list[Bin]], user) -> None:
             _receive(plant, site=site, user=user, item=item, bin_=bins[zone_code][index], quantity="1", lot_code=serial)
 
 
+def _seed_usage(plant, site, bins: dict[str, list[Bin]], user) -> None:
+    for kind, reference, item_code, zone_code, index, quantity, lot_suffix in USAGE:
+        reference = reference.format(site=site.code)
+        item = plant.items[item_code]
+        if StockMove.objects.filter(site=site, item=item, reference=reference).exists():
+            continue
+        lot = None
+        if lot_suffix:
+            code = lot_suffix.format(site=site.code) if "{site}" in lot_suffix else f"{site.code}-{lot_suffix}"
+            lot = Lot.objects.get(item=item, code=code)
+        ledger.post_move(
+            kind=kind,
+            item=item,
+            quantity=Decimal(quantity),
+            user=user,
+            lot=lot,
+            from_bin=bins[zone_code][index],
+            reference=reference,
+            reason="Demo usage",
+        )
+        plant.created["usage moves"] += 1
+
+
 def seed(plant) -> None:
     """Add each site's warehouse, policies and opening stock to the demo plant."""
     for site in plant.sites.values():
@@ -275,5 +312,6 @@ def seed(plant) -> None:
         bins = _seed_layout(plant, site, user)
         _seed_policies(plant, site)
         _seed_opening_stock(plant, site, bins, user)
+        _seed_usage(plant, site, bins, user)
         _seed_documents(plant, site, bins)
         plant.extra.setdefault("wms_bins", {})[site.code] = bins
