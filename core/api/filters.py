@@ -1,6 +1,34 @@
+from datetime import UTC
+
 import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from core.models import Item, Partner, Site, User
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, turned into UTC.
+
+    Python accepts offsets up to ±23:59 but PostgreSQL refuses any beyond ±15:59, so a query with
+    `...+23:00` would fail in the database; in UTC the same instant is fine. An instant outside
+    the years 1-9999 once in UTC is an invalid value, not a crash.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time filter whose value reaches the database in UTC (see UtcIsoDateTimeField)."""
+
+    field_class = UtcIsoDateTimeField
 
 
 class SiteFilter(django_filters.FilterSet):

@@ -1,5 +1,6 @@
 """The warehouse REST API: bins, lots, stock and the moves ledger as outside systems use them."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -215,6 +216,19 @@ def test_move_list_filters_by_codes_and_hides_other_sites(plant, api_as):
     assert client.get(MOVES, {"date_from": "2000-01-01", "date_to": "2000-12-31"}).json()["count"] == 0
     other_move = StockMove.objects.get(to_bin=other_bin)
     assert client.get(f"{MOVES}{other_move.pk}/").status_code == 404
+
+
+def test_move_times_with_any_offset_filter_the_same_instant_and_impossible_ones_are_400(plant, api_as):
+    """PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows: they used to answer 500."""
+    move = stock_in(bin=plant["bin_a"], item=ItemFactory(code="CMP-610"), quantity=3, user=plant["user"])
+    client = api_as(plant["user"])
+    far_east = datetime.timezone(datetime.timedelta(hours=23, minutes=30))
+    hour_before = (move.created_at - datetime.timedelta(hours=1)).astimezone(far_east).isoformat()
+
+    assert client.get(MOVES, {"created_after": hour_before}).json()["count"] == 1
+    assert client.get(MOVES, {"created_before": hour_before}).json()["count"] == 0
+    response = client.get(MOVES, {"created_after": "0001-01-01T00:00:00+23:00"})
+    assert response.status_code == 400 and "created_after" in response.json()
 
 
 def test_stock_is_read_only_and_filterable_by_item_lot_bin(plant, api_as):

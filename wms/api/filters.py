@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from core.api.filters import IsoDateTimeFilter
 from wms.models import Bin, Lot, MoveKind, StockMove, StockQuant, Warehouse, Zone, ZoneKind
 
 
@@ -73,8 +74,8 @@ class StockMoveFilter(django_filters.FilterSet):
     site = django_filters.CharFilter(field_name="site__code")
     reference = django_filters.CharFilter()
     user = django_filters.CharFilter(field_name="user__username")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
 
