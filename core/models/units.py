@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.models.base import TimeStampedModel
 
 
 class Dimension(models.TextChoices):
-    COUNT = "count", _("Count")
+    COUNT = "count", pgettext_lazy("unit dimension", "Count")
     MASS = "mass", _("Mass")
     LENGTH = "length", _("Length")
     AREA = "area", _("Area")

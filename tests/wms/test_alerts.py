@@ -178,3 +178,21 @@ def test_periodic_task_evaluates_every_active_site(bin_, site):
     result = evaluate_inventory_alerts()
 
     assert result[site.code] == {"raised": 1, "resolved": 0, "open": 1}
+
+
+def test_an_alert_reads_in_the_readers_language(bin_, site, user):
+    from django.utils import translation
+
+    item = ItemFactory(code="FAN-X")
+    StockPolicyFactory(site=site, item=item, reorder_point=Decimal("10"), safety_stock=Decimal("0"))
+    stock_in(bin=bin_, item=item, quantity=4)
+    alerts.evaluate_alerts(site=site)
+    alert = InventoryAlert.objects.get(site=site, kind=AlertKind.BELOW_REORDER, resolved_at__isnull=True)
+
+    with translation.override("en"):
+        english = alert.text
+    with translation.override("zh-hans"):
+        chinese = alert.text
+
+    assert english == alert.message == "FAN-X: 4 pcs available, below the reorder point of 10."
+    assert chinese != english and "FAN-X" in chinese and "再订货点" in chinese
