@@ -122,7 +122,7 @@ class BlockSerializer(serializers.Serializer):
 class LotSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="item.code", read_only=True)
     site = serializers.CharField(source="site.code", read_only=True)
-    supplier = serializers.CharField(source="supplier.code", read_only=True, default=None)
+    supplier = serializers.CharField(source="supplier.code", read_only=True, default=None, allow_null=True)
     base_unit = serializers.CharField(source="item.base_unit.code", read_only=True)
 
     class Meta:
@@ -166,14 +166,14 @@ class LotStatusSerializer(serializers.Serializer):
 
 class StockSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="item.code", read_only=True)
-    lot = serializers.CharField(source="lot.code", read_only=True, default=None)
+    lot = serializers.CharField(source="lot.code", read_only=True, default=None, allow_null=True)
     bin = serializers.CharField(source="bin.code", read_only=True)
     site = serializers.CharField(source="site.code", read_only=True)
     warehouse = serializers.CharField(source="bin.warehouse.code", read_only=True)
     zone_kind = serializers.CharField(source="bin.zone.kind", read_only=True)
     unit = serializers.CharField(source="item.base_unit.code", read_only=True)
-    lot_status = serializers.CharField(source="lot.status", read_only=True, default=None)
-    expiry = serializers.DateField(source="lot.expiry", read_only=True, default=None)
+    lot_status = serializers.CharField(source="lot.status", read_only=True, default=None, allow_null=True)
+    expiry = serializers.DateField(source="lot.expiry", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = StockQuant
