@@ -67,7 +67,8 @@ test: venv-dev check-services browser
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
-	@rc=0; $(VENV)/bin/pytest || rc=$$?; \
+	@# --create-db: a test database left by an older checkout (other migrations) is never reused.
+	@rc=0; $(VENV)/bin/pytest --create-db || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here."; exit 1; fi; \
 	exit $$rc
 
