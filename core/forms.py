@@ -119,23 +119,7 @@ class UnitForm(ServiceForm):
 class ItemForm(ServiceForm):
     class Meta:
         model = Item
-        fields = [
-            "code",
-            "name",
-            "description",
-            "type",
-            "base_unit",
-            "tracking",
-            "shelf_life_days",
-            "inspection_required",
-            "abc_class",
-            "standard_cost",
-            "hazard_class",
-            "temperature_class",
-            "unit_weight_kg",
-            "unit_volume_l",
-            "active",
-        ]
+        fields = list(Item.EDITABLE_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -59,25 +59,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Item
-        fields = [
-            "id",
-            "code",
-            "name",
-            "description",
-            "type",
-            "base_unit",
-            "tracking",
-            "shelf_life_days",
-            "inspection_required",
-            "abc_class",
-            "standard_cost",
-            "hazard_class",
-            "temperature_class",
-            "unit_weight_kg",
-            "unit_volume_l",
-            "active",
-            "conversions",
-        ]
+        fields = ["id", *Item.EDITABLE_FIELDS, "conversions"]
 
 
 class PartnerSerializer(serializers.ModelSerializer):

@@ -72,6 +72,25 @@ class Item(TimeStampedModel):
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
+    # What people maintain on an item: the form, the API and the detail page all show these.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "description",
+        "type",
+        "base_unit",
+        "tracking",
+        "shelf_life_days",
+        "inspection_required",
+        "abc_class",
+        "standard_cost",
+        "hazard_class",
+        "temperature_class",
+        "unit_weight_kg",
+        "unit_volume_l",
+        "active",
+    )
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("item")
