@@ -41,3 +41,26 @@ def set_equipment_state(
             site=equipment.site,
         )
     return equipment
+
+
+def create_equipment(*, work_centre, code: str, name: str, equipment_class, user=None) -> Equipment:
+    """Add a piece of equipment to `work_centre`; its state history starts now, idle."""
+    from core.scoping import require_site_access
+
+    require_site_access(user, work_centre.site_id)
+    with transaction.atomic():
+        now = timezone.now()
+        equipment = Equipment(
+            site=work_centre.site,
+            work_centre=work_centre,
+            code=code,
+            name=name,
+            equipment_class=equipment_class,
+            state=EquipmentState.IDLE,
+            state_since=now,
+        )
+        equipment._history_user = user
+        equipment.full_clean()
+        equipment.save()
+        EquipmentStateRecord.objects.create(equipment=equipment, state=EquipmentState.IDLE, started_at=now)
+    return equipment
