@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("wms/", include("wms.urls")),
+    path("mes/", include("mes.urls")),
     path("core/", include("core.master_data_urls")),
     path("", include("core.urls")),
 ]

@@ -264,3 +264,32 @@ def finish_if_done(order: WorkOrder, user) -> None:
     if order.status == W.IN_PROGRESS and not order.operations.exclude(status=OperationStatus.DONE).exists():
         WORK_ORDER_STATES.apply(order, "complete", None, also={"completed_at": timezone.now()})
         publish("mes.work_order.completed", _payload(order), site=order.site)
+
+
+EDITABLE = frozenset({W.DRAFT, W.RELEASED, W.ON_HOLD})
+
+
+def update_work_order(*, work_order: WorkOrder, user, data: dict) -> WorkOrder:
+    """Change an order's due date, priority or reference while no work has begun on it."""
+    require_site_access(user, work_order.site_id)
+    unknown = set(data) - {"due", "priority", "reference"}
+    if unknown:
+        raise ValidationFailed(
+            _("These cannot be changed on a work order: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    with transaction.atomic():
+        order = lock_work_order(work_order)
+        if order.status not in EDITABLE or order.started_at is not None:
+            raise InvalidTransition(
+                _("Work order %(number)s is %(status)s: it can no longer be changed.")
+                % {"number": order.number, "status": order.get_status_display().lower()}
+            )
+        if "priority" in data and not 1 <= int(data["priority"]) <= 9:
+            raise ValidationFailed(_("Priority is 1 (most urgent) to 9."), field="priority")
+        for name, value in data.items():
+            setattr(order, name, value if name != "reference" else (value or ""))
+        order._history_user = user
+        order.save(update_fields=[*data, "updated_at"])
+        publish("mes.work_order.changed", _payload(order, due=order.due, priority=order.priority), site=order.site)
+    return order
