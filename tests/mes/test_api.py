@@ -175,3 +175,28 @@ def test_dispatch_list_says_why(plant, api_as):
     assert lines[0]["startable"] and lines[0]["reason"] == "ready"
     assembly = client.get(f"{API}/dispatch/", {"work_centre": "T-ASSY"}).json()
     assert {line["reason"] for line in assembly} == {"waiting_previous"}
+
+
+def test_a_new_bom_version_is_posted_then_approved_with_a_signature(plant, api_as):
+    from tests.mes.factories import PASSWORD
+
+    planner = api_as(plant.planner)
+    body = {
+        "site": plant.site.code,
+        "item": "T-FG",
+        "lines": [{"component": "T-SHAFT", "quantity": "1"}, {"component": "T-SCREW", "quantity": "6"}],
+    }
+    created = planner.post(f"{API}/boms/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["version"] == 2 and created.json()["status"] == "draft"
+    bom_id = created.json()["id"]
+    wrong = planner.post(f"{API}/boms/{bom_id}/approve/", {"password": "nope"}, format="json")
+    assert wrong.status_code == 403 and wrong.json()["code"] == "signature_invalid"
+    approved = planner.post(f"{API}/boms/{bom_id}/approve/", {"password": PASSWORD}, format="json")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    versions = planner.get(f"{API}/boms/", {"item": "T-FG"}).json()["results"]
+    assert {(v["version"], v["status"]) for v in versions} == {(1, "obsolete"), (2, "approved")}
+    again = planner.post(f"{API}/boms/{bom_id}/approve/", {"password": PASSWORD}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+    operator = api_as(plant.operator).post(f"{API}/boms/", body, format="json")
+    assert operator.status_code == 403

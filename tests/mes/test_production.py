@@ -120,3 +120,30 @@ def test_reports_need_a_running_operation_a_key_and_a_scrap_reason(plant):
     with pytest.raises(ValidationFailed) as no_reason:
         report_production(operation=op, user=plant.operator, idempotency_key="k-9", scrap=1)
     assert no_reason.value.field == "scrap_reason"
+
+
+def test_serial_numbered_output_gets_one_serial_per_piece(plant):
+    from core.models import Item
+
+    Item.objects.filter(pk=plant.product.pk).update(tracking="serial")
+    order = released_order(plant, quantity="3")
+    for sequence in (10, 20):
+        operations.complete_operation(operation=_running(plant, order, sequence), user=plant.operator)
+    op = _running(plant, order, 30)
+    report, _ = report_production(operation=op, user=plant.operator, idempotency_key="serials", good=3)
+    serials = sorted(o.lot.code for o in report.outputs.all())
+    assert serials == [f"{order.number}-{n:04d}" for n in (1, 2, 3)]
+    assert all(o.quantity == 1 and o.bin == plant.fin for o in report.outputs.all())
+
+
+def test_reports_and_state_changes_are_published_for_live_pages(plant):
+    from core.models import Event
+
+    order = released_order(plant)
+    op = _running(plant, order, 10)
+    report_production(operation=op, user=plant.operator, idempotency_key="live", good=2)
+    names = list(Event.objects.order_by("pk").values_list("name", flat=True))
+    assert {"mes.work_order.released", "mes.operation.started", "mes.equipment.state_changed"} <= set(names)
+    reported = Event.objects.get(name="mes.production.reported")
+    assert reported.payload["operation_good"] == "2.000000" and reported.payload["equipment"] == "T-LATHE1"
+    assert reported.site == plant.site
