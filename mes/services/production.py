@@ -10,7 +10,7 @@ key is looked up again under it). Locks: work order → operation → the ledger
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,7 +102,8 @@ def report_production(
                     "reported": plain_quantity(good + scrap),
                 }
             )
-        report = ProductionReport.objects.create(
+        report = _create_once(
+            key,
             operation=operation,
             work_order=order,
             site=order.site,
@@ -111,7 +112,6 @@ def report_production(
             scrap=scrap,
             scrap_reason=scrap_reason if scrap > 0 else None,
             user=user,
-            idempotency_key=key,
             override=bool(override and good + scrap > open_quantity),
             note=(note or "")[:300],
         )
@@ -150,6 +150,18 @@ def report_production(
             site=order.site,
         )
     return report, True
+
+
+def _create_once(key: str, **fields) -> ProductionReport:
+    """Insert the report; the same key arriving at once for another operation (so not serialised
+    by this order's lock) loses the unique-index race and is told so."""
+    try:
+        with transaction.atomic():
+            return ProductionReport.objects.create(idempotency_key=key, **fields)
+    except IntegrityError as exc:
+        raise DomainError(
+            _("Idempotency key %(key)s belongs to another report.") % {"key": key}, code="duplicate_key"
+        ) from exc
 
 
 def _consume(report, order, operation, consumed: list[dict], user) -> None:
