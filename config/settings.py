@@ -272,6 +272,10 @@ SPECTACULAR_SETTINGS = {
         "PickLineStatusEnum": "wms.models.picking.PickLineStatus",
         "ReceiptStatusEnum": "wms.models.inbound.ReceiptStatus",
         "OutboxStatusEnum": "core.models.events.OutboxMessage.Status",
+        "WorkOrderStatusEnum": "mes.models.work_orders.WorkOrderStatus",
+        "OperationStatusEnum": "mes.models.work_orders.OperationStatus",
+        "DefinitionStatusEnum": "mes.models.definitions.DefinitionStatus",
+        "EquipmentStateEnum": "mes.models.plant.EquipmentState",
     },
 }
 

@@ -7,6 +7,7 @@ from core import health
 api_v1 = [
     path("core/", include("core.api.urls")),
     path("wms/", include("wms.api.urls")),
+    path("mes/", include("mes.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("wms/", include("wms.urls")),
+    path("mes/", include("mes.urls")),
     path("core/", include("core.master_data_urls")),
     path("", include("core.urls")),
 ]

@@ -422,6 +422,7 @@ def demo_apps() -> list:
 def seed_demo(*, password: str = DEMO_PASSWORD, today: date | None = None) -> DemoPlant:
     """Load the demo plant, skipping what exists. Returns what it built, with counts of new rows."""
     plant = DemoPlant(today=today or timezone.localdate())
+    plant.extra["password"] = password  # signatures on the demo's approvals
     _seed_currencies(plant)
     _seed_organisation(plant)
     _seed_units_and_items(plant)

@@ -18,11 +18,15 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "stockmove"): (VIEW, ADD),
+        ("mes", "*"): (VIEW,),
+        ("mes", "operation"): (VIEW, CHANGE),
+        ("mes", "productionreport"): (VIEW, ADD),
     },
     Role.SUPERVISOR: {
         ("core", MASTER): (VIEW,),
         ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
+        ("mes", "*"): (VIEW, ADD, CHANGE),
     },
     Role.PLANNER: {
         ("core", MASTER): (VIEW,),
@@ -32,11 +36,16 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "expectedreceipt"): (VIEW, ADD, CHANGE),
         ("wms", "picklist"): (VIEW, ADD, CHANGE),
         ("wms", "stockpolicy"): (VIEW, ADD, CHANGE),
+        ("mes", "*"): (VIEW,),
+        ("mes", "workorder"): (VIEW, ADD, CHANGE),
+        ("mes", "bom"): (VIEW, ADD, CHANGE),
+        ("mes", "routing"): (VIEW, ADD, CHANGE),
     },
     Role.QUALITY: {
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "lot"): (VIEW, CHANGE),
+        ("mes", "*"): (VIEW,),
     },
     Role.WAREHOUSE: {
         ("core", MASTER): (VIEW,),
@@ -45,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.MAINTENANCE: {
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
+        ("mes", "*"): (VIEW,),
+        ("mes", "equipment"): (VIEW, CHANGE),
     },
     Role.ACCOUNTANT: {
         ("core", MASTER): (VIEW,),
@@ -56,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.ADMIN: {
         ("core", "*"): ALL,
         ("wms", "*"): ALL,
+        ("mes", "*"): ALL,
         ("authtoken", "*"): ALL,
         ("django_celery_beat", "*"): ALL,
     },

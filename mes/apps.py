@@ -5,4 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MesConfig(AppConfig):
     name = "mes"
     verbose_name = _("Production")
-    nav: list = []
+    nav = [
+        {"label": _("Work orders"), "url": "mes:workorder-list", "perm": "mes.view_workorder"},
+    ]

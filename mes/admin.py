@@ -1,0 +1,200 @@
+"""Django admin for production: a back office for administrators.
+
+Plant master data, calendars and reason trees are edited here. Work orders, operations, BOM and
+routing versions and production records change only through their services (pages, terminals,
+the API), so the admin shows them read-only: a status or a count typed in here would skip the
+state machines, the signatures and the stock ledger.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from mes.models import (
+    BOM,
+    Area,
+    BOMLine,
+    DowntimeReason,
+    Equipment,
+    EquipmentClass,
+    EquipmentStateRecord,
+    Holiday,
+    IdealCycleTime,
+    Operation,
+    PlannedDowntime,
+    ProductionReport,
+    ReportConsumption,
+    ReportOutput,
+    Routing,
+    RoutingOperation,
+    ScrapReason,
+    Shift,
+    ShiftBreak,
+    ShiftCalendar,
+    WorkCentre,
+    WorkOrder,
+    WorkOrderMaterial,
+)
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "site"]
+    list_filter = ["site"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(WorkCentre)
+class WorkCentreAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "site", "area", "calendar", "output_bin", "line_side_bin", "active"]
+    list_filter = ["site", "active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["output_bin", "line_side_bin"]
+
+
+@admin.register(EquipmentClass)
+class EquipmentClassAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class IdealCycleTimeInline(admin.TabularInline):
+    model = IdealCycleTime
+    extra = 0
+    raw_id_fields = ["item"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "site", "work_centre", "equipment_class", "state", "state_since", "active"]
+    list_filter = ["site", "state", "equipment_class"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["state", "state_since"]
+    inlines = [IdealCycleTimeInline]
+
+
+@admin.register(EquipmentStateRecord)
+class EquipmentStateRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["equipment", "state", "started_at", "ended_at", "reason"]
+    list_filter = ["state", "equipment__site"]
+    search_fields = ["equipment__code"]
+
+
+class ShiftInline(admin.TabularInline):
+    model = Shift
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(ShiftCalendar)
+class ShiftCalendarAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "site"]
+    list_filter = ["site"]
+    inlines = [ShiftInline, HolidayInline]
+
+
+class ShiftBreakInline(admin.TabularInline):
+    model = ShiftBreak
+    extra = 0
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "code", "name", "start", "end", "weekdays"]
+    inlines = [ShiftBreakInline]
+
+
+@admin.register(PlannedDowntime)
+class PlannedDowntimeAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "equipment", "start", "end", "reason"]
+    list_filter = ["calendar"]
+
+
+@admin.register(DowntimeReason)
+class DowntimeReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "planned", "active"]
+    list_filter = ["planned", "active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ScrapReason)
+class ScrapReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "active"]
+    search_fields = ["code", "name"]
+
+
+class BOMLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = BOMLine
+    extra = 0
+
+
+@admin.register(BOM)
+class BOMAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["item", "site", "version", "status", "valid_from", "valid_to", "approved_by"]
+    list_filter = ["site", "status"]
+    search_fields = ["item__code"]
+    inlines = [BOMLineInline]
+
+
+class RoutingOperationInline(ReadOnlyMixin, admin.TabularInline):
+    model = RoutingOperation
+    extra = 0
+
+
+@admin.register(Routing)
+class RoutingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["item", "site", "version", "status", "valid_from", "valid_to", "approved_by"]
+    list_filter = ["site", "status"]
+    search_fields = ["item__code"]
+    inlines = [RoutingOperationInline]
+
+
+class WorkOrderMaterialInline(ReadOnlyMixin, admin.TabularInline):
+    model = WorkOrderMaterial
+    extra = 0
+
+
+class OperationInline(ReadOnlyMixin, admin.TabularInline):
+    model = Operation
+    extra = 0
+    fields = ["sequence", "name", "work_centre", "equipment", "status", "quantity", "good", "scrap"]
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["number", "site", "item", "quantity", "due", "priority", "status", "good", "scrap"]
+    list_filter = ["site", "status"]
+    search_fields = ["number", "item__code", "reference"]
+    inlines = [WorkOrderMaterialInline, OperationInline]
+
+
+class ReportConsumptionInline(ReadOnlyMixin, admin.TabularInline):
+    model = ReportConsumption
+    extra = 0
+
+
+class ReportOutputInline(ReadOnlyMixin, admin.TabularInline):
+    model = ReportOutput
+    extra = 0
+
+
+@admin.register(ProductionReport)
+class ProductionReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["reported_at", "work_order", "operation", "equipment", "good", "scrap", "user"]
+    list_filter = ["site"]
+    search_fields = ["work_order__number", "idempotency_key"]
+    inlines = [ReportConsumptionInline, ReportOutputInline]

@@ -1,0 +1,328 @@
+"""Serializers of the production API: records referenced by their codes, quantities as decimal
+strings. Input serializers only check shape; the services decide the rest."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.api.fields import CodeField
+from core.models import Item, Site, Unit
+from mes.models import (
+    BOM,
+    Equipment,
+    Operation,
+    ProductionReport,
+    ReportConsumption,
+    ReportOutput,
+    Routing,
+    RoutingOperation,
+    ScrapReason,
+    WorkCentre,
+    WorkOrder,
+)
+from mes.models.definitions import QUANTITY
+from wms.api.serializers import QuantityField
+from wms.models import Bin
+
+
+def _code(related):
+    return related.code if related is not None else None
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference by id that resolves only records of the requesting user's sites."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.for_user(request.user) if request is not None else queryset
+
+
+class WorkCentreSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(source="site.code", read_only=True)
+    area = serializers.CharField(source="area.code", read_only=True)
+    output_bin = serializers.CharField(source="output_bin.code", read_only=True, default=None, allow_null=True)
+    line_side_bin = serializers.CharField(source="line_side_bin.code", read_only=True, default=None, allow_null=True)
+    calendar = serializers.CharField(source="calendar.code", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = WorkCentre
+        fields = ["id", "code", "site", "name", "area", "output_bin", "line_side_bin", "calendar", "active"]
+        read_only_fields = fields
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(source="site.code", read_only=True)
+    work_centre = serializers.CharField(source="work_centre.code", read_only=True)
+    equipment_class = serializers.CharField(source="equipment_class.code", read_only=True)
+
+    class Meta:
+        model = Equipment
+        fields = ["id", "code", "site", "name", "work_centre", "equipment_class", "state", "state_since", "active"]
+        read_only_fields = fields
+
+
+class BOMLineSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField(read_only=True)
+    component = CodeField(queryset=Item.objects.all())
+    quantity = QuantityField()
+    unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    scrap_factor = serializers.DecimalField(max_digits=7, decimal_places=3, min_value=0, required=False, default=0)
+    phantom = serializers.BooleanField(required=False, default=False)
+
+
+class BOMSerializer(serializers.ModelSerializer):
+    """A BOM version; lines are per one unit of the item."""
+
+    site = CodeField(queryset=Site.objects.all())
+    item = CodeField(queryset=Item.objects.all())
+    lines = BOMLineSerializer(many=True)
+
+    class Meta:
+        model = BOM
+        fields = [
+            "id",
+            "site",
+            "item",
+            "version",
+            "status",
+            "valid_from",
+            "valid_to",
+            "description",
+            "lines",
+            "approved_at",
+            "created_at",
+        ]
+        read_only_fields = ["version", "status", "approved_at", "created_at"]
+
+    def validate_lines(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Add at least one line."))
+        return value
+
+
+class RoutingOperationSerializer(serializers.ModelSerializer):
+    work_centre = CodeField(queryset=WorkCentre.objects.all())
+    eligible_equipment = CodeField(queryset=Equipment.objects.all(), many=True, required=False)
+    materials = CodeField(queryset=Item.objects.all(), many=True, required=False)
+    sequence = serializers.IntegerField(min_value=1)
+
+    class Meta:
+        model = RoutingOperation
+        fields = [
+            "sequence",
+            "name",
+            "work_centre",
+            "eligible_equipment",
+            "setup_minutes",
+            "run_seconds_per_unit",
+            "labour",
+            "skill",
+            "instructions",
+            "materials",
+        ]
+        extra_kwargs = {
+            "name": {"required": False},
+            "setup_minutes": {"min_value": 0},
+            "run_seconds_per_unit": {"min_value": 0},
+        }
+
+
+class RoutingSerializer(serializers.ModelSerializer):
+    site = CodeField(queryset=Site.objects.all())
+    item = CodeField(queryset=Item.objects.all())
+    operations = RoutingOperationSerializer(many=True)
+
+    class Meta:
+        model = Routing
+        fields = [
+            "id",
+            "site",
+            "item",
+            "version",
+            "status",
+            "valid_from",
+            "valid_to",
+            "description",
+            "operations",
+            "approved_at",
+            "created_at",
+        ]
+        read_only_fields = ["version", "status", "approved_at", "created_at"]
+
+    def validate_operations(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Add at least one operation."))
+        return value
+
+
+class ApproveSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    site = CodeField(queryset=Site.objects.all())
+    item = CodeField(queryset=Item.objects.all())
+    quantity = QuantityField()
+    unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    priority = serializers.IntegerField(min_value=1, max_value=9, required=False, default=5)
+    operations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    bom_version = serializers.IntegerField(source="bom.version", read_only=True)
+    routing_version = serializers.IntegerField(source="routing.version", read_only=True)
+    good = serializers.DecimalField(read_only=True, **QUANTITY)
+    scrap = serializers.DecimalField(read_only=True, **QUANTITY)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "site",
+            "item",
+            "quantity",
+            "unit",
+            "due",
+            "priority",
+            "status",
+            "reference",
+            "bom_version",
+            "routing_version",
+            "operations",
+            "good",
+            "scrap",
+            "released_at",
+            "started_at",
+            "completed_at",
+            "created_at",
+        ]
+        read_only_fields = ["number", "status", "released_at", "started_at", "completed_at", "created_at"]
+        extra_kwargs = {"reference": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["unit"] = instance.unit.code
+        return data
+
+
+class OperationSerializer(serializers.ModelSerializer):
+    work_order = serializers.CharField(source="work_order.number", read_only=True)
+    item = serializers.CharField(source="work_order.item.code", read_only=True)
+    work_centre = serializers.CharField(source="work_centre.code", read_only=True)
+    equipment = serializers.CharField(source="equipment.code", read_only=True, default=None, allow_null=True)
+    open_quantity = serializers.DecimalField(read_only=True, **QUANTITY)
+    run_seconds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Operation
+        fields = [
+            "id",
+            "work_order",
+            "item",
+            "sequence",
+            "name",
+            "work_centre",
+            "equipment",
+            "status",
+            "quantity",
+            "good",
+            "scrap",
+            "open_quantity",
+            "setup_minutes",
+            "run_seconds_per_unit",
+            "labour",
+            "skill",
+            "instructions",
+            "setup_started_at",
+            "started_at",
+            "paused_since",
+            "finished_at",
+            "run_seconds",
+        ]
+        read_only_fields = fields
+
+    def get_run_seconds(self, operation) -> float:
+        return round(operation.run_seconds(), 3)
+
+
+class EquipmentChoiceSerializer(serializers.Serializer):
+    equipment = CodeField(queryset=Equipment.objects.all(), required=False, allow_null=True)
+
+
+class PauseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class ConsumedLineSerializer(serializers.Serializer):
+    item = CodeField(queryset=Item.objects.all())
+    lot = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
+    bin = CodeField(queryset=Bin.objects.all())
+    quantity = QuantityField()
+
+
+class ConsumptionSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.code")
+    lot = serializers.CharField(source="lot.code", default=None, allow_null=True)
+    bin = serializers.CharField(source="bin.code")
+
+    class Meta:
+        model = ReportConsumption
+        fields = ["item", "lot", "bin", "quantity", "move"]
+
+
+class OutputSerializer(ConsumptionSerializer):
+    class Meta:
+        model = ReportOutput
+        fields = ["item", "lot", "bin", "quantity", "move"]
+
+
+class ProductionReportSerializer(serializers.ModelSerializer):
+    """POST a report on a running operation; the answer shows what was booked."""
+
+    operation = ScopedPrimaryKeyField(queryset=Operation.objects.all())
+    work_order = serializers.CharField(source="work_order.number", read_only=True)
+    equipment = serializers.CharField(source="equipment.code", read_only=True, default=None, allow_null=True)
+    good = serializers.DecimalField(min_value=0, required=False, default=0, **QUANTITY)
+    scrap = serializers.DecimalField(min_value=0, required=False, default=0, **QUANTITY)
+    scrap_reason = CodeField(queryset=ScrapReason.objects.all(), required=False, allow_null=True)
+    consumed = ConsumedLineSerializer(many=True, required=False)
+    override = serializers.BooleanField(required=False, default=False)
+    idempotency_key = serializers.CharField(max_length=100)
+    user = serializers.CharField(source="user.username", read_only=True)
+    produced = OutputSerializer(source="outputs", many=True, read_only=True)
+
+    class Meta:
+        model = ProductionReport
+        fields = [
+            "id",
+            "operation",
+            "work_order",
+            "equipment",
+            "good",
+            "scrap",
+            "scrap_reason",
+            "consumed",
+            "produced",
+            "override",
+            "note",
+            "idempotency_key",
+            "user",
+            "reported_at",
+        ]
+        read_only_fields = ["reported_at"]
+        extra_kwargs = {"note": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["consumed"] = ConsumptionSerializer(instance.consumed.all(), many=True).data
+        data["scrap_reason"] = _code(instance.scrap_reason)
+        return data
+
+
+class DispatchLineSerializer(serializers.Serializer):
+    operation = OperationSerializer()
+    work_order_priority = serializers.IntegerField(source="operation.work_order.priority")
+    work_order_due = serializers.DateTimeField(source="operation.work_order.due")
+    startable = serializers.BooleanField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    short = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,137 @@
+"""Dispatch lists: the operations waiting at a work centre or equipment, most urgent first
+(priority, then due date), each saying whether it can start now and, if not, why."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mes.models import UNAVAILABLE_STATES, Operation, OperationStatus, WorkOrderMaterial, WorkOrderStatus
+from wms.models import LotStatus, StockQuant
+from wms.services.picking import UNPICKABLE_ZONES
+
+OPEN_OPERATION = (
+    OperationStatus.PENDING,
+    OperationStatus.READY,
+    OperationStatus.SETUP,
+    OperationStatus.RUNNING,
+    OperationStatus.PAUSED,
+)
+ACTIVE = (OperationStatus.SETUP, OperationStatus.RUNNING, OperationStatus.PAUSED)
+LISTED_ORDERS = (WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD)
+
+
+def usable_stock(site_ids, item_ids) -> dict[tuple[int, int], Decimal]:
+    """On hand per (site, item) that production may use: available, unexpired lots in bins that
+    are neither blocked nor in quarantine or receiving."""
+    today = timezone.localdate()
+    usable_lot = Q(lot__isnull=True) | (
+        Q(lot__status=LotStatus.AVAILABLE) & (Q(lot__expiry__isnull=True) | Q(lot__expiry__gte=today))
+    )
+    rows = (
+        StockQuant.objects.filter(site_id__in=site_ids, item_id__in=item_ids, quantity__gt=0, bin__blocked=False)
+        .exclude(bin__zone__kind__in=UNPICKABLE_ZONES)
+        .filter(usable_lot)
+        .values("site_id", "item_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {(r["site_id"], r["item_id"]): r["total"] for r in rows}
+
+
+def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
+    """The open operations of `work_centre` (or of `equipment`'s work centre that it may run),
+    each with `startable`, `reason` (ready, in_progress, on_hold, waiting_previous,
+    waiting_material, equipment_down), a message, and `short` materials."""
+    if equipment is not None:
+        work_centre = equipment.work_centre
+    operations = (
+        Operation.objects.for_user(user)
+        .filter(status__in=OPEN_OPERATION, work_order__status__in=LISTED_ORDERS)
+        .select_related("work_order__item__base_unit", "work_order__site", "work_centre", "equipment")
+        .prefetch_related("eligible_equipment")
+        .order_by("work_order__priority", "work_order__due", "work_order__number", "sequence")
+    )
+    if work_centre is not None:
+        operations = operations.filter(work_centre=work_centre)
+    if equipment is not None:
+        operations = operations.filter(Q(equipment__isnull=True) | Q(equipment=equipment)).filter(
+            Q(eligible_equipment__isnull=True) | Q(eligible_equipment=equipment)
+        )
+    operations = list(operations.distinct())
+    order_ids = {op.work_order_id for op in operations}
+
+    started = defaultdict(dict)  # order -> sequence -> started?
+    for order_id, sequence, started_at in Operation.objects.filter(work_order_id__in=order_ids).values_list(
+        "work_order_id", "sequence", "started_at"
+    ):
+        started[order_id][sequence] = started_at is not None
+    needs = defaultdict(list)
+    for material in WorkOrderMaterial.objects.filter(work_order_id__in=order_ids).select_related(
+        "component__base_unit"
+    ):
+        if material.required > material.issued:
+            needs[(material.work_order_id, material.operation_sequence)].append(material)
+    stock = usable_stock(
+        {op.work_order.site_id for op in operations},
+        {m.component_id for group in needs.values() for m in group},
+    )
+    centre_equipment = {}
+    if operations:
+        from mes.models import Equipment
+
+        for eq in Equipment.objects.filter(work_centre_id__in={op.work_centre_id for op in operations}, active=True):
+            centre_equipment.setdefault(eq.work_centre_id, []).append(eq)
+
+    lines = []
+    for op in operations:
+        order = op.work_order
+        short = []
+        for material in needs.get((order.pk, op.sequence), ()):
+            wanted = material.required - material.issued
+            available = stock.get((order.site_id, material.component_id), Decimal(0))
+            if available < wanted:
+                short.append(
+                    {
+                        "item": material.component.code,
+                        "needed": wanted,
+                        "available": available,
+                        "unit": material.component.base_unit.code,
+                    }
+                )
+        previous = [seq for seq in started[order.pk] if seq < op.sequence]
+        waiting_previous = bool(previous) and not started[order.pk][max(previous)]
+        if equipment is not None:
+            machines = [equipment]
+        elif op.equipment is not None:
+            machines = [op.equipment]
+        else:
+            machines = list(op.eligible_equipment.all()) or centre_equipment.get(op.work_centre_id, [])
+        down = bool(machines) and all(m.state in UNAVAILABLE_STATES for m in machines)
+
+        if op.status in ACTIVE:
+            reason, message = "in_progress", op.get_status_display()
+        elif order.status == WorkOrderStatus.ON_HOLD:
+            reason, message = "on_hold", _("Work order on hold")
+        elif waiting_previous:
+            reason, message = "waiting_previous", _("Waiting for operation %(seq)s") % {"seq": max(previous)}
+        elif short:
+            reason = "waiting_material"
+            message = _("Short: %(items)s") % {"items": ", ".join(s["item"] for s in short)}
+        elif down:
+            reason = "equipment_down"
+            message = _("Equipment down: %(eq)s") % {"eq": ", ".join(m.code for m in machines)}
+        else:
+            reason, message = "ready", _("Ready to start")
+        lines.append(
+            {
+                "operation": op,
+                "startable": reason == "ready",
+                "reason": reason,
+                "message": str(message),
+                "short": short,
+            }
+        )
+    return lines

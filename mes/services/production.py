@@ -1,0 +1,234 @@
+"""Production reports: good and scrap counted on a running operation, the lots it consumed
+(issues through the stock ledger) and, on the last operation, what it produced (a production
+receipt into the work centre's output bin, in a new lot or one serial number per piece).
+
+Each report carries an idempotency key: the same key again answers the first report and applies
+nothing twice, also when ten copies arrive at once (the order's row lock serialises them, and the
+key is looked up again under it). Locks: work order → operation → the ledger's bins and stock.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError, InvalidTransition, ValidationFailed
+from core.events import publish
+from core.models import Role
+from core.scoping import require_site_access
+from mes.models import Operation, ProductionReport, ReportConsumption, ReportOutput, WorkOrderMaterial
+from mes.services.operations import REPORTABLE, lock_operation
+from mes.services.work_orders import check_workable
+from wms.models import MoveKind
+from wms.quantities import parse_quantity, plain_quantity
+from wms.services.ledger import post_move
+
+
+class OverQuantity(DomainError):
+    code = "over_quantity"
+    default_message = gettext_lazy("More than the operation's open quantity.")
+
+
+class NoOutputBin(DomainError):
+    code = "no_output_bin"
+    default_message = gettext_lazy("The work centre has no output bin.")
+
+
+OVERRIDE_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def report_production(
+    *,
+    operation: Operation,
+    user,
+    idempotency_key: str,
+    good=0,
+    scrap=0,
+    scrap_reason=None,
+    consumed: list[dict] | None = None,
+    override: bool = False,
+    note: str = "",
+) -> tuple[ProductionReport, bool]:
+    """Book a report on a running operation. Returns (report, created): with a key already used,
+    the first report and False, nothing applied again.
+
+    `consumed`: [{"item", "lot" (record or code, for tracked items), "bin", "quantity"}] in the
+    item's base unit.
+    """
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise ValidationFailed(_("Give the report an idempotency key."), field="idempotency_key", code="required")
+    if len(key) > 100:
+        raise ValidationFailed(_("At most 100 characters."), field="idempotency_key")
+    existing = ProductionReport.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        require_site_access(user, existing.site_id)
+        return existing, False
+    good = parse_quantity(good, field="good", allow_zero=True)
+    scrap = parse_quantity(scrap, field="scrap", allow_zero=True)
+    consumed = list(consumed or [])
+    if good == 0 and scrap == 0 and not consumed:
+        raise ValidationFailed(_("Report good, scrap or consumed material."), field="good", code="required")
+    if scrap > 0 and scrap_reason is None:
+        raise ValidationFailed(_("Choose why the pieces were scrapped."), field="scrap_reason", code="required")
+    if override and not user.has_role(*OVERRIDE_ROLES):
+        raise OverQuantity(_("Only a supervisor may report more than the open quantity."))
+    require_site_access(user, operation.work_order.site_id)
+
+    with transaction.atomic():
+        order, operation = lock_operation(operation)
+        # A copy of this report may have committed while we waited for the lock.
+        existing = ProductionReport.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+        check_workable(order)
+        if operation.status not in REPORTABLE:
+            raise InvalidTransition(
+                _("Operation %(seq)s is %(status)s: report on a running operation.")
+                % {"seq": operation.sequence, "status": operation.get_status_display().lower()}
+            )
+        open_quantity = operation.open_quantity
+        if good + scrap > open_quantity and not override:
+            raise OverQuantity(
+                _("Operation %(seq)s has %(open)s %(unit)s open; %(reported)s reported.")
+                % {
+                    "seq": operation.sequence,
+                    "open": plain_quantity(open_quantity),
+                    "unit": order.item.base_unit.code,
+                    "reported": plain_quantity(good + scrap),
+                }
+            )
+        report = _create_once(
+            key,
+            operation=operation,
+            work_order=order,
+            site=order.site,
+            equipment=operation.equipment,
+            good=good,
+            scrap=scrap,
+            scrap_reason=scrap_reason if scrap > 0 else None,
+            user=user,
+            override=bool(override and good + scrap > open_quantity),
+            note=(note or "")[:300],
+        )
+        _consume(report, order, operation, consumed, user)
+        Operation.objects.filter(pk=operation.pk).update(good=F("good") + good, scrap=F("scrap") + scrap)
+        operation.refresh_from_db(fields=["good", "scrap"])
+        last = not order.operations.filter(sequence__gt=operation.sequence).exists()
+        if last:
+            order.good += good
+        order.scrap += scrap
+        order.save(update_fields=["good", "scrap", "updated_at"])
+        if last and good > 0:
+            _produce(report, order, operation, good, user)
+        publish(
+            "mes.production.reported",
+            {
+                "report": report.pk,
+                "work_order": order.number,
+                "operation": operation.pk,
+                "sequence": operation.sequence,
+                "equipment": operation.equipment.code if operation.equipment else None,
+                "good": str(good),
+                "scrap": str(scrap),
+                "operation_good": str(operation.good),
+                "operation_scrap": str(operation.scrap),
+                "quantity": str(operation.quantity),
+                "consumed": [
+                    {"item": c.item.code, "lot": c.lot.code if c.lot else None, "quantity": str(c.quantity)}
+                    for c in report.consumed.select_related("item", "lot")
+                ],
+                "produced": [
+                    {"lot": o.lot.code if o.lot else None, "quantity": str(o.quantity)}
+                    for o in report.outputs.select_related("lot")
+                ],
+            },
+            site=order.site,
+        )
+    return report, True
+
+
+def _create_once(key: str, **fields) -> ProductionReport:
+    """Insert the report; the same key arriving at once for another operation (so not serialised
+    by this order's lock) loses the unique-index race and is told so."""
+    try:
+        with transaction.atomic():
+            return ProductionReport.objects.create(idempotency_key=key, **fields)
+    except IntegrityError as exc:
+        raise DomainError(
+            _("Idempotency key %(key)s belongs to another report.") % {"key": key}, code="duplicate_key"
+        ) from exc
+
+
+def _consume(report, order, operation, consumed: list[dict], user) -> None:
+    materials = {m.component_id: m for m in order.materials.all()}
+    for index, line in enumerate(consumed, start=1):
+        item, bin_ = line.get("item"), line.get("bin")
+        if item is None or bin_ is None:
+            raise ValidationFailed(_("Line %(n)s: give the item and the bin.") % {"n": index}, field="consumed")
+        if item.pk not in materials:
+            raise ValidationFailed(
+                _("%(item)s is not a material of %(number)s.") % {"item": item.code, "number": order.number},
+                field="consumed",
+                code="not_a_material",
+            )
+        if bin_.warehouse.site_id != order.site_id:
+            raise ValidationFailed(_("Bin %(bin)s is not at this site.") % {"bin": bin_.code}, field="consumed")
+        quantity = parse_quantity(line.get("quantity"), field="consumed")
+        lot = line.get("lot")
+        move = post_move(
+            kind=MoveKind.ISSUE,
+            item=item,
+            quantity=quantity,
+            user=user,
+            lot=lot if lot is not None and not isinstance(lot, str) else None,
+            lot_code=lot if isinstance(lot, str) and lot else None,
+            from_bin=bin_,
+            reference=order.number,
+            reason=_("operation %(seq)s") % {"seq": operation.sequence},
+        )
+        ReportConsumption.objects.create(
+            report=report, item=item, lot=move.lot, bin=bin_, quantity=move.quantity, move=move
+        )
+        WorkOrderMaterial.objects.filter(pk=materials[item.pk].pk).update(issued=F("issued") + move.quantity)
+
+
+def _produce(report, order, operation, good: Decimal, user) -> None:
+    """The finished quantity into the output bin: one new lot per report, or one serial number per
+    piece for serial-tracked items."""
+    bin_ = operation.work_centre.output_bin
+    if bin_ is None:
+        raise NoOutputBin(
+            _("Work centre %(wc)s has no output bin for what it makes.") % {"wc": operation.work_centre.code}
+        )
+    item = order.item
+    today = timezone.localdate()
+    attributes = {"manufactured_on": today}
+    if item.shelf_life_days:
+        attributes["expiry"] = today + timedelta(days=item.shelf_life_days)
+    made = ReportOutput.objects.filter(report__work_order=order).count()
+    if item.tracking == "serial":
+        if good != good.to_integral_value():
+            raise ValidationFailed(_("Serial-numbered items are reported in whole pieces."), field="good")
+        batches = [(f"{order.number}-{made + n:04d}", Decimal(1)) for n in range(1, int(good) + 1)]
+    elif item.is_lot_tracked:
+        batches = [(f"{order.number}-{made + 1:03d}", good)]
+    else:
+        batches = [(None, good)]
+    for lot_code, quantity in batches:
+        move = post_move(
+            kind=MoveKind.PRODUCTION_RECEIPT,
+            item=item,
+            quantity=quantity,
+            user=user,
+            lot_code=lot_code,
+            to_bin=bin_,
+            reference=order.number,
+            reason=_("operation %(seq)s") % {"seq": operation.sequence},
+            lot_attributes=attributes if lot_code else None,
+        )
+        ReportOutput.objects.create(report=report, item=item, lot=move.lot, bin=bin_, quantity=quantity, move=move)
