@@ -129,3 +129,21 @@ def solve_textbook(instance: Instance, *, time_limit: float, workers: int | None
         "status": solver.status_name(status),
         "seconds": round(time.monotonic() - started, 3),
     }
+
+
+def solve_instance(instance: Instance, *, time_limit: float, workers: int | None = None, progress=None) -> dict:
+    """The engine's schedule of a job-shop instance, as `jssp_solve --json` prints it."""
+    from .solver import solve
+
+    started = time.monotonic()
+    schedule = solve(to_model(instance), time_limit=time_limit, workers=workers, progress=progress)
+    makespan = schedule.makespan()
+    bound = min(makespan, max(instance.trivial_bound(), schedule.bound or 0))
+    return {
+        "instance": instance.name,
+        "makespan": makespan,
+        "lower_bound": bound,
+        "status": "OPTIMAL" if bound == makespan else "FEASIBLE",
+        "seconds": round(time.monotonic() - started, 3),
+        "schedule": schedule_rows(instance, schedule),
+    }
