@@ -81,12 +81,18 @@ def _horizon(model: Model, gaps: dict[str, list[tuple[int, int]]]) -> int:
     for machine in model.machines:
         base += max(machine.setup_times.values(), default=0) * len(model.operations)
     horizon = max(base, 1)
+    longest: dict[str, int] = {}
+    for op in model.operations:
+        for machine, duration in op.durations.items():
+            longest[machine] = max(longest.get(machine, 0), duration)
+    # Each gap a schedule meets costs at most its length plus the idle window before it (shorter
+    # than the machine's longest operation, which could not fit there).
     for _ in range(100):
         extra = 0
-        for machine_gaps in gaps.values():
-            lost = horizon - working_time(machine_gaps, 0, horizon)
-            if lost < horizon:
-                extra += lost
+        for machine, machine_gaps in gaps.items():
+            if working_time(machine_gaps, 0, horizon) == 0:
+                continue
+            extra += sum(end - start + longest.get(machine, 0) for start, end in machine_gaps if start < horizon)
         if base + extra <= horizon:
             break
         horizon = base + extra

@@ -30,9 +30,12 @@ from .cpsat import OBJECTIVES, Built
 from .dispatch import RULES, dispatch
 from .model import Model, Schedule
 
-# CP-SAT's generic neighbourhoods and feasibility heuristics, which rarely improve a schedule:
-# leaving them out gives the scheduling neighbourhoods (time windows, precedences, intervals,
-# resource windows) the interleaved worker's whole time (bench/jssp.py measures the effect).
+# The full searches interleave CP-SAT's subsolvers over the workers in deterministic batches,
+# so with two cores the workers take turns between several complete searches and the
+# scheduling neighbourhoods instead of one complete search and one thread of neighbourhoods.
+# CP-SAT's generic neighbourhoods and feasibility heuristics, which rarely improve a schedule,
+# are left out so the scheduling neighbourhoods (time windows, precedences, intervals,
+# resource windows) get their turns. bench/jssp.py measures the effect.
 WEAK_SUBSOLVERS = (
     "feasibility_pump",
     "ls",
@@ -100,6 +103,7 @@ class _Search:
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.rng.randrange(1 << 30)
         if phase != "neighbourhood":
+            solver.parameters.interleave_search = True
             solver.parameters.ignore_subsolvers.extend(WEAK_SUBSOLVERS)
         callback = None
         if report_bound is not None:
@@ -289,4 +293,5 @@ def solve(
     result.bound = bounds.get(objectives[0])
     result.seconds = round(time.monotonic() - started, 3)
     result.warnings = list(analysis.warnings)
+    search.report("done", objectives[0], result.objective, result.bound)
     return result
