@@ -4,8 +4,8 @@ One interval per operation and eligible machine (optional when there are alterna
 one chosen), NoOverlap per machine with the calendar gaps as fixed intervals, a circuit per
 machine for sequence-dependent setups, Cumulative per labour skill, precedences with lags,
 release dates and deadlines, and the objective expressions (makespan, total weighted
-tardiness). Redundant bounds from heads and tails (every operation needs its predecessors
-before and its successors after it) tighten the makespan. A splittable operation on a machine
+tardiness). Heads (the work every operation needs before it) bound the start times, and a
+lower bound from job lengths and machine loads bounds the makespan. A splittable operation on a machine
 with gaps is lengthened by each gap it spans; the gap's interval then gives way to it.
 
 `Built.restrict` fixes the machine and relative order of every operation outside a given set,
@@ -41,6 +41,7 @@ class Built:
         self.arcs: dict[str, dict[tuple[int, int], object]] = {}
         self.nodes: dict[str, list[str]] = {}
         self.expressions: dict[str, object] = {}
+        self.durations = {op.name: op.durations for op in model.operations}
         self._build()
 
     def _assumption(self, description: str):
@@ -188,11 +189,11 @@ class Built:
     def _objectives(self) -> None:
         model, an, cp = self.model, self.analysis, self.cp
         makespan = cp.new_int_var(0 if self.explain else an.makespan_bound, an.horizon, "makespan")
+        # Only operations without successors: the precedences carry every other end to one of
+        # them, so a row per operation would only load the LP relaxation.
         for op in model.operations:
-            if self.explain:
+            if not an.successors.get(op.name):
                 cp.add(makespan >= self.end[op.name])
-            else:
-                cp.add(makespan >= self.end[op.name] + an.tail[op.name])
         terms = []
         members: dict[str, list[str]] = defaultdict(list)
         for op in model.operations:
@@ -225,14 +226,13 @@ class Built:
                 continue
             cp.add_hint(self.start[name], a.start)
             cp.add_hint(self.end[name], a.end)
-            for (op_name, machine), literal in self.present.items():
-                if op_name == name and literal is not True:
+            for machine in self.durations[name]:
+                literal = self.present[(name, machine)]
+                if literal is not True:
                     cp.add_hint(literal, machine == a.machine)
-        if not self.explain and "makespan" in self.expressions:
-            cp.add_hint(
-                self.expressions["makespan"],
-                max(a.end + self.analysis.tail[n] for n, a in schedule.assignments.items() if n in self.start),
-            )
+        if not self.explain:
+            ends = [a.end + self.analysis.tail[n] for n, a in schedule.assignments.items() if n in self.start]
+            cp.add_hint(self.expressions["makespan"], max([self.analysis.makespan_bound, *ends]))
         for machine, table in self.arcs.items():
             names = self.nodes[machine]
             on = sorted(

@@ -10,7 +10,7 @@
    strictly better schedule that proves the incumbent optimal when it finds none. The objective
    is then capped at its value for the next one. Without `neighbourhoods` (the default) the
    full search, whose own interleaved worker runs CP-SAT's scheduling neighbourhoods around the
-   incumbent, has the whole time: on job shops that does better than restarting it.
+   incumbent, has the whole time: on job shops that did better than restarting it.
 """
 
 from __future__ import annotations
@@ -29,24 +29,6 @@ from .checks import check_schedule, evaluate
 from .cpsat import OBJECTIVES, Built
 from .dispatch import RULES, dispatch
 from .model import Model, Schedule
-
-# The full searches interleave CP-SAT's subsolvers over the workers in deterministic batches,
-# so with two cores the workers take turns between several complete searches and the
-# scheduling neighbourhoods instead of one complete search and one thread of neighbourhoods.
-# CP-SAT's generic neighbourhoods and feasibility heuristics, which rarely improve a schedule,
-# are left out so the scheduling neighbourhoods (time windows, precedences, intervals,
-# resource windows) get their turns. bench/jssp.py measures the effect.
-WEAK_SUBSOLVERS = (
-    "feasibility_pump",
-    "ls",
-    "rins/rens",
-    "graph_arc_lns",
-    "graph_cst_lns",
-    "graph_dec_lns",
-    "graph_var_lns",
-    "rnd_cst_lns",
-    "rnd_var_lns",
-)
 
 
 class NoScheduleFound(RuntimeError):
@@ -102,9 +84,6 @@ class _Search:
         solver.parameters.max_time_in_seconds = max(0.05, limit)
         solver.parameters.num_workers = self.workers
         solver.parameters.random_seed = self.rng.randrange(1 << 30)
-        if phase != "neighbourhood":
-            solver.parameters.interleave_search = True
-            solver.parameters.ignore_subsolvers.extend(WEAK_SUBSOLVERS)
         callback = None
         if report_bound is not None:
             callback = _Reporter(self, objective, phase, report_bound)
@@ -258,6 +237,7 @@ def solve(
     candidates = [dispatch(model, rule, analysis=analysis) for rule in RULES]
     hint = min(candidates, key=key)
     if warm_start is not None:
+        warm_start = Schedule(assignments=dict(warm_start.assignments), source="warm start")
         warm_start.objectives = evaluate(model, warm_start)
         candidates.append(warm_start)
         hint = warm_start
