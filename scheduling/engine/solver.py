@@ -1,0 +1,277 @@
+"""Solving a model: dispatching rules first, then CP-SAT with large-neighbourhood search.
+
+1. Every dispatching rule builds a schedule; the best valid one (and a valid warm start) is the
+   fallback, so the result is never worse than it, and the best is the solver's first hint
+   (a warm start is hinted in its place, so a reschedule stays close to the current plan).
+2. For each objective in lexicographic order: a full CP-SAT search, then large-neighbourhood
+   search around the incumbent (keep the machine and relative order of every operation outside
+   a window in time, a few machines or a few jobs; re-solve the rest; the neighbourhood grows
+   while CP-SAT solves it to optimality and shrinks while it does not), then a full search for a
+   strictly better schedule that proves the incumbent optimal when it finds none. The objective
+   is then capped at its value for the next one. Without `neighbourhoods` (the default) the
+   full search, whose own interleaved worker runs CP-SAT's scheduling neighbourhoods around the
+   incumbent, has the whole time: on job shops that did better than restarting it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from .analysis import Analysis, InfeasibleModel, analyse
+from .checks import check_schedule, evaluate
+from .cpsat import OBJECTIVES, Built
+from .dispatch import RULES, dispatch
+from .model import Model, Schedule
+
+
+class NoScheduleFound(RuntimeError):
+    """The time limit ran out before any schedule that meets every hard constraint was found."""
+
+
+@dataclass
+class Progress:
+    """What the search has reached: the best objective value so far and the proven bound."""
+
+    phase: str
+    objective: str
+    value: int | None
+    bound: int | None
+    seconds: float
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, search: _Search, objective: str, phase: str, bound: Callable[[float], int]):
+        super().__init__()
+        self.search, self.objective, self.phase, self.bound = search, objective, phase, bound
+
+    def on_solution_callback(self) -> None:
+        self.search.report(self.phase, self.objective, int(self.objective_value), self.bound(self.best_objective_bound))
+
+
+class _Search:
+    def __init__(self, model: Model, analysis: Analysis, *, time_limit, workers, progress, seed):
+        self.model, self.analysis = model, analysis
+        self.started = time.monotonic()
+        self.deadline = self.started + time_limit
+        self.workers = workers
+        self.progress = progress
+        self.rng = random.Random(seed)
+        self.seed = seed
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def report(self, phase: str, objective: str, value, bound) -> None:
+        if self.progress is not None:
+            self.progress(Progress(phase, objective, value, bound, round(time.monotonic() - self.started, 3)))
+
+    def built(self, objective: str, caps: dict[str, int]) -> Built:
+        built = Built(self.model, self.analysis)
+        for name, value in caps.items():
+            built.cap(name, value)
+        built.minimise(objective)
+        return built
+
+    def run(self, built: Built, limit: float, *, objective: str, phase: str, report_bound: Callable | None):
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, limit)
+        solver.parameters.num_workers = self.workers
+        solver.parameters.random_seed = self.rng.randrange(1 << 30)
+        callback = None
+        if report_bound is not None:
+            callback = _Reporter(self, objective, phase, report_bound)
+            solver.best_bound_callback = lambda bound: self.report(phase, objective, None, report_bound(bound))
+        status = solver.solve(built.cp, callback)
+        schedule = None
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            schedule = built.schedule(solver, source=phase)
+            schedule.objectives = evaluate(self.model, schedule)
+        bound = solver.best_objective_bound if status != cp_model.INFEASIBLE else None
+        return status, schedule, bound
+
+
+def _neighbourhood(kind: str, incumbent: Schedule, model: Model, size: int, rng: random.Random) -> set[str]:
+    if kind == "window":
+        order = sorted(incumbent.assignments.values(), key=lambda a: (a.start, a.end))
+        first = rng.randrange(max(1, len(order) - size + 1))
+        return {a.operation for a in order[first : first + size]}
+    groups: dict[str, list[str]] = {}
+    for op in model.operations:
+        key = incumbent.assignments[op.name].machine if kind == "machines" else op.job
+        groups.setdefault(key, []).append(op.name)
+    keys = list(groups)
+    rng.shuffle(keys)
+    relaxed: set[str] = set()
+    for key in keys:
+        if len(relaxed) >= size:
+            break
+        relaxed.update(groups[key])
+    return relaxed
+
+
+def _optimise(
+    search: _Search,
+    objective: str,
+    caps: dict,
+    incumbent: Schedule | None,
+    hint: Schedule | None,
+    budget: float,
+    neighbourhoods: bool,
+):
+    """Best schedule for `objective` within `budget` seconds, its bound and whether it is optimal."""
+    finish_by = time.monotonic() + budget
+    floor = search.analysis.makespan_bound if objective == "makespan" else 0
+    value = incumbent.objectives[objective] if incumbent else None
+
+    def lift(raw: float) -> int:
+        return max(floor, math.ceil(raw - 1e-6))
+
+    built = search.built(objective, caps)
+    if hint is not None:
+        built.hint(hint)
+    share = 0.3 if neighbourhoods else 1.0
+    status, found, raw = search.run(built, budget * share, objective=objective, phase="search", report_bound=lift)
+    if status == cp_model.INFEASIBLE:
+        return None, None, False, True
+    if found is not None and (value is None or found.objectives[objective] <= value):
+        incumbent, value = found, found.objectives[objective]
+    if raw is not None:
+        floor = lift(raw)
+    if incumbent is None:
+        return None, floor, False, False
+    if status == cp_model.OPTIMAL or value <= floor:
+        return incumbent, value, True, False
+    if neighbourhoods:
+        count = len(search.model.operations)
+        size = max(2, min(count, int(0.2 * count)))
+        step = max(0.3, min(5.0, budget / 40))
+        kinds = ["window", "window", "machines", "jobs"]
+        while value > floor and finish_by - time.monotonic() > 0.2 * budget:
+            relaxed = _neighbourhood(search.rng.choice(kinds), incumbent, search.model, size, search.rng)
+            built = search.built(objective, caps)
+            built.cap(objective, value)
+            built.floor(objective, floor)
+            built.restrict(incumbent, relaxed)
+            built.hint(incumbent)
+            status, found, _raw = search.run(
+                built,
+                min(step, finish_by - time.monotonic()),
+                objective=objective,
+                phase="neighbourhood",
+                report_bound=None,
+            )
+            if found is not None and found.objectives[objective] <= value:
+                if found.objectives[objective] < value:
+                    search.report("neighbourhood", objective, found.objectives[objective], floor)
+                incumbent, value = found, found.objectives[objective]
+            if status == cp_model.OPTIMAL or status == cp_model.INFEASIBLE:
+                size = min(count, int(size * 1.2) + 1)
+            else:
+                size = max(2, int(size / 1.2))
+    if value > floor and finish_by - time.monotonic() > 0.05:
+        built = search.built(objective, caps)
+        built.cap(objective, value - 1)
+        built.floor(objective, floor)
+        built.hint(incumbent)
+        status, found, raw = search.run(
+            built,
+            finish_by - time.monotonic(),
+            objective=objective,
+            phase="proof",
+            report_bound=lambda b: min(value, lift(b)),
+        )
+        if status == cp_model.INFEASIBLE:
+            floor = value
+        elif found is not None:
+            incumbent, value = found, found.objectives[objective]
+            floor = value if status == cp_model.OPTIMAL else max(floor, min(value, lift(raw)))
+    return incumbent, floor, value is not None and value <= floor, False
+
+
+def explain_infeasibility(model: Model, *, analysis: Analysis | None = None, time_limit: float = 10.0) -> list[str]:
+    """The constraints (releases, deadlines, fixed operations, calendars) that together admit
+    no schedule, as CP-SAT's sufficient assumptions for infeasibility; empty if it cannot tell."""
+    analysis = analysis or analyse(model)
+    built = Built(model, analysis, explain=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    if solver.solve(built.cp) != cp_model.INFEASIBLE:
+        return []
+    return [built.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in built.assumptions]
+
+
+def solve(
+    model: Model,
+    *,
+    objectives: tuple[str, ...] | list[str] = ("makespan",),
+    time_limit: float = 10.0,
+    workers: int | None = None,
+    warm_start: Schedule | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    seed: int = 0,
+    neighbourhoods: bool = False,
+) -> Schedule:
+    """The best schedule found within `time_limit` seconds, minimising `objectives` in
+    lexicographic order. Raises ModelError for bad input, InfeasibleModel (with the culprit
+    constraints) when no schedule exists, NoScheduleFound when time runs out first."""
+    objectives = tuple(objectives)
+    unknown = [o for o in objectives if o not in OBJECTIVES]
+    if not objectives or unknown:
+        raise ValueError(f"objectives must be chosen from {', '.join(OBJECTIVES)}")
+    started = time.monotonic()
+    analysis = analyse(model)
+    workers = workers or os.cpu_count() or 1
+    search = _Search(model, analysis, time_limit=time_limit, workers=workers, progress=progress, seed=seed)
+
+    def key(schedule: Schedule) -> tuple:
+        return tuple(schedule.objectives[o] for o in objectives)
+
+    candidates = [dispatch(model, rule, analysis=analysis) for rule in RULES]
+    hint = min(candidates, key=key)
+    if warm_start is not None:
+        warm_start = Schedule(assignments=dict(warm_start.assignments), source="warm start")
+        warm_start.objectives = evaluate(model, warm_start)
+        candidates.append(warm_start)
+        hint = warm_start
+    valid = [c for c in candidates if not check_schedule(model, c)]
+    fallback = min(valid, key=key) if valid else None
+    if fallback is not None:
+        search.report("dispatch", objectives[0], fallback.objectives[objectives[0]], None)
+    caps: dict[str, int] = {}
+    bounds: dict[str, int] = {}
+    proven = True
+    incumbent = fallback
+    for index, objective in enumerate(objectives):
+        left = search.left()
+        budget = left if index == len(objectives) - 1 else left * 0.7
+        best, bound, optimal, infeasible = _optimise(
+            search, objective, caps, incumbent, hint if index == 0 else incumbent, budget, neighbourhoods
+        )
+        if infeasible:
+            raise InfeasibleModel(explain_infeasibility(model, analysis=analysis, time_limit=max(1.0, search.left())))
+        if best is None:
+            raise NoScheduleFound(f"no schedule meeting every hard constraint was found within {time_limit} s")
+        incumbent = best
+        caps[objective] = best.objectives[objective]
+        bounds[objective] = bound
+        proven = proven and optimal
+    result = incumbent
+    if fallback is not None and key(fallback) < key(result):
+        result = fallback
+        proven = False
+    result.status = "OPTIMAL" if proven else "FEASIBLE"
+    result.objective = result.objectives[objectives[0]]
+    result.bounds = bounds
+    result.bound = bounds.get(objectives[0])
+    result.seconds = round(time.monotonic() - started, 3)
+    result.warnings = list(analysis.warnings)
+    search.report("done", objectives[0], result.objective, result.bound)
+    return result
