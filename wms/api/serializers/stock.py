@@ -2,43 +2,49 @@
 
 from decimal import Decimal
 
+from django.db.models import F
 from rest_framework import serializers
 
 from core.api.fields import CodeField
 from core.models import Item, Partner, Unit
 from wms.api.serializers.fields import CodeTextField, QuantityField
-from wms.models import Bin, MoveKind, StockMove, StockQuant
+from wms.models import Bin, MoveKind, StockMove
 from wms.models.stock import QUANTITY
 
+# What a stock row shows of its related records: one column each, read with the row (`values`),
+# so a page of 50 rows builds no model instances.
+STOCK_ROW_COLUMNS = {
+    "item_code": "item__code",
+    "lot_code": "lot__code",
+    "bin_code": "bin__code",
+    "unit_code": "item__base_unit__code",
+    "site_code": "site__code",
+    "warehouse_code": "bin__warehouse__code",
+    "zone_kind": "bin__zone__kind",
+    "lot_status": "lot__status",
+    "expiry": "lot__expiry",
+}
 
-class StockSerializer(serializers.ModelSerializer):
-    item = serializers.CharField(source="item.code", read_only=True)
-    lot = serializers.CharField(source="lot.code", read_only=True, default=None, allow_null=True)
-    bin = serializers.CharField(source="bin.code", read_only=True)
-    site = serializers.CharField(source="site.code", read_only=True)
-    warehouse = serializers.CharField(source="bin.warehouse.code", read_only=True)
-    zone_kind = serializers.CharField(source="bin.zone.kind", read_only=True)
-    unit = serializers.CharField(source="item.base_unit.code", read_only=True)
-    lot_status = serializers.CharField(source="lot.status", read_only=True, default=None, allow_null=True)
-    expiry = serializers.DateField(source="lot.expiry", read_only=True, default=None, allow_null=True)
 
-    class Meta:
-        model = StockQuant
-        fields = [
-            "id",
-            "item",
-            "lot",
-            "bin",
-            "quantity",
-            "unit",
-            "site",
-            "warehouse",
-            "zone_kind",
-            "lot_status",
-            "expiry",
-            "updated_at",
-        ]
-        read_only_fields = fields
+# A stock row as read by `stock_rows`: item, lot, bin and where it is, by code.
+class StockSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    item = serializers.CharField(source="item_code", read_only=True)
+    lot = serializers.CharField(source="lot_code", read_only=True, allow_null=True)
+    bin = serializers.CharField(source="bin_code", read_only=True)
+    quantity = serializers.DecimalField(read_only=True, **QUANTITY)
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    site = serializers.CharField(source="site_code", read_only=True)
+    warehouse = serializers.CharField(source="warehouse_code", read_only=True)
+    zone_kind = serializers.CharField(read_only=True)
+    lot_status = serializers.CharField(read_only=True, allow_null=True)
+    expiry = serializers.DateField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+def stock_rows(rows):
+    """The stock rows `rows` as dicts of exactly what StockSerializer shows."""
+    return rows.values("id", "quantity", "updated_at", **{name: F(path) for name, path in STOCK_ROW_COLUMNS.items()})
 
 
 class OnHandSerializer(serializers.Serializer):
@@ -59,10 +65,13 @@ class StockMoveSerializer(serializers.ModelSerializer):
     the item's base unit, and what was entered)."""
 
     kind = serializers.ChoiceField(choices=MoveKind.choices)
-    item = CodeField(queryset=Item.objects.all())
+    # Each code is looked up with the rows the ledger reads next (no lazy loads).
+    item = CodeField(queryset=Item.objects.select_related("base_unit"))
     lot = CodeTextField(max_length=60, required=False, allow_blank=True, allow_null=True)
-    from_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
-    to_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
+    from_bin = CodeField(
+        queryset=Bin.objects.select_related("warehouse__site", "zone"), required=False, allow_null=True
+    )
+    to_bin = CodeField(queryset=Bin.objects.select_related("warehouse__site", "zone"), required=False, allow_null=True)
     quantity = QuantityField()
     unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True, write_only=True)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedReadOnlyViewSet
+from core.api.pagination import LedgerPagination
+from core.api.viewsets import LookupJoinsInOrder, ScopedReadOnlyViewSet
 from core.errors import ValidationFailed
 from core.models import Item, Site
 from wms.api import filters
@@ -17,7 +18,7 @@ from wms.selectors import stock as selectors
 from wms.services import ledger
 
 
-class StockViewSet(MethodsFirst, ScopedReadOnlyViewSet):
+class StockViewSet(MethodsFirst, LookupJoinsInOrder, ScopedReadOnlyViewSet):
     """On-hand stock per item, lot and bin in the item's base unit (positive rows only)."""
 
     queryset = StockQuant.objects.none()
@@ -27,6 +28,9 @@ class StockViewSet(MethodsFirst, ScopedReadOnlyViewSet):
     search_fields = ["item__code", "lot__code", "bin__code"]
     ordering_fields = ["quantity", "updated_at", "item__code", "bin__code"]
     ordering = ["item__code", "bin__code", "id"]
+
+    def get_queryset(self):
+        return serializers.stock_rows(super().get_queryset())
 
 
 class OnHandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -51,7 +55,7 @@ class OnHandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.on_hand_by_item(user=self.request.user, site=site, item=item)
 
 
-class StockMoveViewSet(MethodsFirst, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class StockMoveViewSet(MethodsFirst, LookupJoinsInOrder, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """The stock ledger: GET lists the moves, POST books one through `post_move`."""
 
     queryset = StockMove.objects.none()
@@ -61,6 +65,8 @@ class StockMoveViewSet(MethodsFirst, mixins.CreateModelMixin, ScopedReadOnlyView
     search_fields = ["reference", "item__code", "lot__code"]
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
+    # Append-only and large: the count is estimated past 20,000 moves (core.api.pagination).
+    pagination_class = LedgerPagination
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
