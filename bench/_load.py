@@ -113,3 +113,29 @@ class ConnectionSampler:
     @property
     def peak(self) -> int:
         return max(self.samples, default=0)
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def server_cpu_seconds(server: _server.DeployedServer, sampler: ConnectionSampler) -> float:
+    """CPU time used so far by the web server's processes and by the PostgreSQL backends serving
+    the bench database: the work a request costs, whatever else the machine is running."""
+    group = os.getpgid(server.process.pid)
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == group:
+                    pids.append(int(entry.name))
+            except ProcessLookupError:
+                continue
+    with sampler.conn.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [sampler.dbname])
+        pids += [row[0] for row in cursor.fetchall()]
+    return sum(_process_cpu_seconds(pid) for pid in pids)

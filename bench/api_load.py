@@ -10,8 +10,9 @@ interleaved rounds:
 - `POST /api/v1/wms/moves/`: a transfer of 1 of a random lot out of its opening bin;
 - `GET /api/v1/wms/stock/?item=`: a random item's stock rows (about 50).
 
-Prints each request's rps and p50/p95/p99, the bare endpoint's, the ratios (target >= 0.5) and
-the peak database connections the server held next to its bound; one JSON line last.
+Prints each request's rps and p50/p95/p99, the bare endpoint's, the ratios (target >= 0.5), the
+CPU per request of the server and its database backends with the ratio it implies, and the peak
+database connections the server held next to its bound; one JSON line last.
 
     python bench/api_load.py [--connections 50] [--seconds 10] [--rounds 2]
 """
@@ -44,6 +45,7 @@ def merge(runs: list[dict]) -> dict:
         "p50_ms": middle["p50_ms"],
         "p95_ms": middle["p95_ms"],
         "p99_ms": middle["p99_ms"],
+        "cpu_ms_per_request": round(sum(r["cpu_ms"] for r in runs) / requests, 2) if requests else None,
         "5xx": sum(r["5xx"] for r in runs),
         "non_2xx": sum(n for r in runs for status, n in r["statuses"].items() if status >= 300),
     }
@@ -74,7 +76,9 @@ def main() -> None:
             _load.wrk(server.url, mode=name, token=token, connections=args.connections, seconds=2)
         for _round in range(args.rounds):
             for name in REQUESTS:
+                cpu = _load.server_cpu_seconds(server, sampler)
                 run = _load.wrk(server.url, mode=name, token=token, connections=args.connections, seconds=args.seconds)
+                run["cpu_ms"] = (_load.server_cpu_seconds(server, sampler) - cpu) * 1000
                 runs[name].append(run)
                 print(f"  round {_round + 1} {name}: {run['rps']} rps, p95 {run['p95_ms']} ms", flush=True)
     _wms_data.purge_broker_queue()
@@ -82,13 +86,20 @@ def main() -> None:
     results = {name: merge(r) for name, r in runs.items()}
     bare = results["bare"]["rps"]
     print(f"\n{args.connections} connections, {args.rounds} x {args.seconds:g} s per request, server bound {bound}")
-    print(f"{'request':42} {'rps':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>6} {'5xx':>5}")
+    print(
+        f"{'request':38} {'rps':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'ratio':>6} "
+        f"{'cpu ms/req':>10} {'cpu ratio':>9} {'5xx':>4}"
+    )
+    bare_cpu = results["bare"]["cpu_ms_per_request"]
     for name, label in REQUESTS.items():
         r = results[name]
         r["ratio_to_bare"] = round(r["rps"] / bare, 3) if bare else 0.0
+        # Requests per CPU-second beside the bare endpoint's: the ratio a CPU-bound server reaches,
+        # less sensitive than rps to what else the machine runs.
+        r["cpu_ratio_to_bare"] = round(bare_cpu / r["cpu_ms_per_request"], 3) if r["cpu_ms_per_request"] else 0.0
         print(
-            f"{label:42} {r['rps']:>8} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
-            f"{r['ratio_to_bare']:>6} {r['5xx']:>5}"
+            f"{label:38} {r['rps']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} "
+            f"{r['ratio_to_bare']:>6} {r['cpu_ms_per_request']:>10} {r['cpu_ratio_to_bare']:>9} {r['5xx']:>4}"
         )
     print(f"database connections held by the server: peak {sampler.peak}, bound {bound}")
     print(
@@ -105,6 +116,8 @@ def main() -> None:
                 "stock_rps": results["stock"]["rps"],
                 "move_ratio": results["move"]["ratio_to_bare"],
                 "stock_ratio": results["stock"]["ratio_to_bare"],
+                "move_cpu_ratio": results["move"]["cpu_ratio_to_bare"],
+                "stock_cpu_ratio": results["stock"]["cpu_ratio_to_bare"],
                 "target_ratio": 0.5,
                 "peak_db_connections": sampler.peak,
                 "db_connection_bound": bound,

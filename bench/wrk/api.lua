@@ -2,7 +2,8 @@
 --   bare   GET /api/v1/core/units/?page_size=1 (the limit: the cheapest authenticated endpoint)
 --   stock  GET /api/v1/wms/stock/?item=<random bench item>
 --   move   POST /api/v1/wms/moves/: a transfer of 1 of a random lot out of its opening bin
---   mixed  the three in turn
+--   moves  GET /api/v1/wms/moves/ (the ledger's first page)
+--   mixed  bare, stock and move in turn
 -- Bench data (bench/_wms_data.py): lot k is "L%06d" of item "BI-%05d" (k mod 2000), opened in
 -- bin number k mod 10000. Prints one JSON line: requests, latency percentiles, status counts.
 
@@ -50,7 +51,11 @@ local function move()
   return wrk.format("POST", "/api/v1/wms/moves/", nil, body)
 end
 
-local kinds = {bare = bare, stock = stock, move = move}
+local function moves()
+  return wrk.format("GET", "/api/v1/wms/moves/")
+end
+
+local kinds = {bare = bare, stock = stock, move = move, moves = moves}
 local order = {bare, stock, move}
 
 function request()
