@@ -131,6 +131,7 @@ def test_two_workers_against_the_deployed_server_never_get_a_server_error(tmp_pa
                 "--report-dir",
                 str(report),
             ],
+            cwd=report,  # schemathesis keeps its cache in the working directory
             stdout=output.open("w"),
             stderr=subprocess.STDOUT,
             timeout=1700,
