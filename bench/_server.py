@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -72,21 +73,25 @@ class DeployedServer:
             **env,
         }
         self.process = None
+        # The server's log goes to a file: an unread pipe fills up and blocks every thread that logs.
+        self.log = tempfile.NamedTemporaryFile(prefix="deployed-server-", suffix=".log")  # noqa: SIM115
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
 
     def __enter__(self):
         self.process = subprocess.Popen(
             self.command,
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
-            text=True,
             start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{' '.join(self.command)} exited:\n{self.process.stdout.read()}")
+                raise RuntimeError(f"{' '.join(self.command)} exited:\n{self.output()}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2):
                     return self
@@ -103,3 +108,4 @@ class DeployedServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        self.log.close()

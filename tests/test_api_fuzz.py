@@ -137,4 +137,5 @@ def test_two_workers_against_the_deployed_server_never_get_a_server_error(tmp_pa
             timeout=1700,
             check=False,
         )
-    assert run.returncode == 0, output.read_text()[-20000:]
+        server_log = server.output()
+    assert run.returncode == 0, output.read_text()[-20000:] + "\n--- server log ---\n" + server_log[-5000:]
