@@ -10,6 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LIVE_PORT ?= 8001
 
 .PHONY: help run test lint messages bench venv venv-dev check-services browser clean
 
@@ -36,9 +37,12 @@ venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
 # --- make run -------------------------------------------------------------------------------
-# Migrate, load the demo plant, collect static files, then run daphne with the background work:
-# on the embedded default `run_periodic` (tasks run in-process); with REDIS_URL a Celery worker
-# with beat. Ctrl-C stops all of them.
+# Migrate, load the demo plant, collect static files, then run the web servers with the
+# background work: on the embedded default `run_periodic` (tasks run in-process); with REDIS_URL
+# a Celery worker with beat. Ctrl-C stops all of them.
+# Web servers: with DATABASE_URL the deployed layout of docker-compose.yml (gunicorn for HTTP on
+# PORT, daphne for websockets on LIVE_PORT); on the embedded default (SQLite, in-memory channel
+# layer) one daphne serves both, so live updates stay inside one process.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --show-logins
@@ -57,8 +61,15 @@ run: venv
 	  echo "Machine data: ingest_mqtt ($$MQTT_URL)"; \
 	  $(PY) manage.py ingest_mqtt & pids+=($$!); \
 	fi; \
+	if [ -n "$${DATABASE_URL:-}" ] || grep -qs '^DATABASE_URL=.' .env; then \
+	  echo "Web: gunicorn (HTTP) on $(PORT), daphne (websockets) on $(LIVE_PORT)"; \
+	  export LIVE_SOCKET_URL="$${LIVE_SOCKET_URL:-ws://$(HOST):$(LIVE_PORT)/ws/live/}"; \
+	  CONN_MAX_AGE=0 $(VENV)/bin/daphne -b $(HOST) -p $(LIVE_PORT) config.asgi:application & pids+=($$!); \
+	  WEB_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi & pids+=($$!); \
+	else \
+	  $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application & pids+=($$!); \
+	fi; \
 	echo "Smart Factory on http://$(HOST):$(PORT)/  (Ctrl-C stops everything)"; \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application & pids+=($$!); \
 	wait -n "$${pids[@]}" || true
 
 # --- make test ------------------------------------------------------------------------------

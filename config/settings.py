@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.SiteTimezoneMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -126,6 +127,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails the request in seconds (503), not after the TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
+# The web server (gunicorn, config/gunicorn.py): processes, and threads per process. A thread
+# keeps at most one database connection, so one web process holds at most WEB_THREADS of them and
+# the web service WEB_CONCURRENCY x WEB_THREADS, whatever the number of clients.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=2)
+WEB_THREADS = env.int("WEB_THREADS", default=8)
+# Where pages open the live-update websocket (daphne, the `live` service). Empty: `/ws/live/` on
+# the page's own host, for a proxy that sends `/ws/` to `live`.
+LIVE_SOCKET_URL = env("LIVE_SOCKET_URL", default="")
+# Seconds a client is told to wait (Retry-After) when the database refuses or is down.
+DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: channel layer, cache and Celery broker. Without it everything stays in-process.

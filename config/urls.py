@@ -24,3 +24,6 @@ urlpatterns = [
     path("core/", include("core.master_data_urls")),
     path("", include("core.urls")),
 ]
+
+# The database refusing or down answers 503 (JSON for the API, a page for people), never 500.
+handler500 = "core.middleware.server_error"

@@ -1,4 +1,5 @@
 from django.apps import apps
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 
@@ -33,4 +34,5 @@ def shell(request):
         "tablet_actions": tablet,
         "user_sites": Site.objects.for_user(user).filter(active=True),
         "current_site": getattr(request, "site", None),
+        "live_socket_url": settings.LIVE_SOCKET_URL,
     }

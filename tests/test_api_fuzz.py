@@ -8,6 +8,7 @@ answers has the shape the schema promises (undeclared 4xx status codes are not c
 schema documents only each operation's success answer).
 """
 
+import os
 from decimal import Decimal
 
 import pytest
@@ -66,3 +67,85 @@ def test_every_operation_answers_any_input_without_a_server_error_and_as_documen
         response,
         checks=[schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance],
     )
+
+
+# --- Two workers against the deployed server --------------------------------------------------
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_against_the_deployed_server_never_get_a_server_error(tmp_path_factory):
+    """schemathesis' own runner, two workers sending at once, the coverage and fuzzing phases over
+    every operation, against docker-compose.yml's web command on the test database: concurrent
+    requests meet in real transactions and row locks (a deadlock is a 5xx like any other)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import urlparse, urlunparse
+
+    from django.db import connection
+
+    from bench._server import DeployedServer
+
+    site = SiteFactory(code="FZ2")
+    layout = warehouse_layout(site)
+    lot_item = ItemFactory(code="FZ2-LOTITEM", tracking="lot")
+    lot = LotFactory(item=lot_item, site=site, code="FZ2-LOT1")
+    stock_in(bin=layout.raw, item=ItemFactory(code="FZ2-ITEM"), quantity="40", user=layout.user)
+    stock_in(bin=layout.raw, item=lot_item, quantity=Decimal("12"), lot=lot, user=layout.user)
+    admin = UserFactory(username="fuzz-admin-2", roles=["admin"], sites=[site])
+    token = Token.objects.get_or_create(user=admin)[0].key
+
+    parts = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factory"))
+    test_database = urlunparse(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    env = {
+        "DATABASE_URL": test_database,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # Deliveries (webhooks the fuzzer registers at made-up addresses) queue for a worker
+        # instead of running inside the requests.
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "WEB_CONCURRENCY": "2",
+        "WEB_THREADS": "4",
+    }
+    connection.close()  # the server's requests must not wait behind this test's connection
+    report = tmp_path_factory.mktemp("schemathesis")
+    output = report / "output.txt"
+    with DeployedServer(env=env, static_root=tmp_path_factory.getbasetemp() / "deployed-static") as server:
+        run = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "st"),
+                "run",
+                f"{server.url}/api/schema/",
+                "--url",
+                server.url,
+                "--workers",
+                "2",
+                "--phases",
+                "coverage,fuzzing",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "6",
+                "--generation-deterministic",
+                "--no-shrink",
+                "--header",
+                f"Authorization: Token {token}",
+                "--report-dir",
+                str(report),
+            ],
+            cwd=report,  # schemathesis keeps its cache in the working directory
+            stdout=output.open("w"),
+            stderr=subprocess.STDOUT,
+            timeout=1700,
+            check=False,
+        )
+        server_log = server.output()
+    _purge_queued_deliveries(env["REDIS_URL"])
+    assert run.returncode == 0, output.read_text()[-20000:] + "\n--- server log ---\n" + server_log[-5000:]
+
+
+def _purge_queued_deliveries(redis_url: str) -> None:
+    """Drop the delivery tasks the fuzzed server queued (no worker ran for them)."""
+    import redis
+
+    redis.Redis.from_url(redis_url).delete("celery")

@@ -9,9 +9,12 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, RecordInUse, ValidationFailed
+from core.middleware import database_unavailable, database_unavailable_response
 
 
 def exception_handler(exc, context):
+    if database_unavailable(exc):  # refused or down: 503 with Retry-After, never 500
+        return database_unavailable_response(context["request"])
     if isinstance(exc, ProtectedError | RestrictedError):  # a delete outside the services
         exc = RecordInUse()
     if isinstance(exc, ValidationFailed) and exc.field:

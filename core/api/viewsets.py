@@ -2,6 +2,9 @@
 services. A subclass names `selector`, and `create_service` / `update_service` / `delete_service`
 for the writes it allows."""
 
+from contextlib import contextmanager
+
+from django.db import connections, transaction
 from rest_framework import mixins, viewsets
 
 
@@ -29,3 +32,31 @@ class ServiceModelViewSet(
 
     def perform_destroy(self, instance):
         type(self).delete_service(instance=instance, user=self.request.user)
+
+
+class LookupJoinsInOrder:
+    """For a list whose wide join only looks up the codes it shows (a ledger line's item, lot,
+    bins, unit, user, site), PostgreSQL is told to join in the order the query names the tables:
+    the filters' joins first, then the lookups by primary key. Searching every join order of nine
+    tables takes the planner 30-90 ms; running the query takes 1-2 ms. The setting holds for this
+    request's transaction only (SET LOCAL)."""
+
+    def list(self, request, *args, **kwargs):
+        with _joins_in_written_order(self.get_queryset().db):
+            return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        with _joins_in_written_order(self.get_queryset().db):
+            return super().retrieve(request, *args, **kwargs)
+
+
+@contextmanager
+def _joins_in_written_order(using):
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+        yield

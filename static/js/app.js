@@ -24,7 +24,8 @@
     var watchers = document.querySelectorAll("[data-live]");
     if (!watchers.length || !window.WebSocket) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/ws/live/");
+    // The live service (daphne) answers /ws/ on this host, unless LIVE_SOCKET_URL names another.
+    var socket = new WebSocket(document.body.dataset.liveUrl || scheme + location.host + "/ws/live/");
     socket.addEventListener("open", function () {
       var seen = {};
       watchers.forEach(function (el) {

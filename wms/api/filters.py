@@ -4,7 +4,24 @@ import django_filters
 from django.db.models import Q
 
 from core.api.filters import IsoDateTimeFilter
-from wms.models import Bin, Lot, MoveKind, StockMove, StockQuant, Warehouse, Zone, ZoneKind
+from wms.models import (
+    AlertKind,
+    AlertSeverity,
+    Bin,
+    CountStatus,
+    CountTask,
+    ExpectedReceipt,
+    InventoryAlert,
+    Lot,
+    MoveKind,
+    PickList,
+    ReceiptStatus,
+    StockMove,
+    StockQuant,
+    Warehouse,
+    Zone,
+    ZoneKind,
+)
 
 
 class WarehouseFilter(django_filters.FilterSet):
@@ -84,4 +101,56 @@ class StockMoveFilter(django_filters.FilterSet):
         fields = ["kind", "item", "lot", "bin", "from_bin", "to_bin", "site", "reference", "user"]
 
     def filter_bin(self, queryset, name, value):
-        return queryset.filter(Q(from_bin__code=value) | Q(to_bin__code=value))
+        # By the bins' ids, so each side uses its index (an OR over two joined codes scans the
+        # whole ledger).
+        ids = list(Bin.objects.filter(code=value).values_list("pk", flat=True))
+        return queryset.filter(Q(from_bin_id__in=ids) | Q(to_bin_id__in=ids))
+
+
+class ExpectedReceiptFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__code")
+    supplier = django_filters.CharFilter(field_name="supplier__code")
+    status = django_filters.MultipleChoiceFilter(choices=ReceiptStatus.choices)
+    item = django_filters.CharFilter(field_name="lines__item__code", distinct=True)
+
+    class Meta:
+        model = ExpectedReceipt
+        fields = ["site", "supplier", "status", "number", "reference", "expected_date", "item"]
+
+
+class PickListFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__code")
+    status = django_filters.MultipleChoiceFilter(choices=PickList._meta.get_field("status").choices)
+    item = django_filters.CharFilter(field_name="lines__item__code", distinct=True)
+
+    class Meta:
+        model = PickList
+        fields = ["site", "status", "purpose", "number", "reference", "item"]
+
+
+class CountTaskFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__code")
+    warehouse = django_filters.CharFilter(field_name="bin__warehouse__code")
+    bin = django_filters.CharFilter(field_name="bin__code")
+    item = django_filters.CharFilter(field_name="item__code")
+    lot = django_filters.CharFilter(field_name="lot__code")
+    status = django_filters.MultipleChoiceFilter(choices=CountStatus.choices)
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+
+    class Meta:
+        model = CountTask
+        fields = ["site", "warehouse", "bin", "item", "lot", "status", "due_before"]
+
+
+class InventoryAlertFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__code")
+    kind = django_filters.MultipleChoiceFilter(choices=AlertKind.choices)
+    severity = django_filters.ChoiceFilter(choices=AlertSeverity.choices)
+    item = django_filters.CharFilter(field_name="item__code")
+    lot = django_filters.CharFilter(field_name="lot__code")
+    bin = django_filters.CharFilter(field_name="bin__code")
+    open = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull")
+
+    class Meta:
+        model = InventoryAlert
+        fields = ["site", "kind", "severity", "item", "lot", "bin", "open"]

@@ -1,0 +1,88 @@
+-- wrk script of the API load benchmarks (bench/_load.py). WRK_MODE chooses the request:
+--   bare   GET /api/v1/core/units/?page_size=1 (the limit: the cheapest authenticated endpoint)
+--   stock  GET /api/v1/wms/stock/?item=<random bench item>
+--   move   POST /api/v1/wms/moves/: a transfer of 1 of a random lot out of its opening bin
+--   moves  GET /api/v1/wms/moves/ (the ledger's first page)
+--   mixed  bare, stock and move in turn
+-- Bench data (bench/_wms_data.py): lot k is "L%06d" of item "BI-%05d" (k mod 2000), opened in
+-- bin number k mod 10000. Prints one JSON line: requests, latency percentiles, status counts.
+
+local mode = os.getenv("WRK_MODE") or "bare"
+local token = os.getenv("WRK_TOKEN") or ""
+local threads = {}
+local counter = 0
+
+local function bin_code(n)
+  local aisle, rest = math.floor(n / 500), n % 500
+  local rack = math.floor(rest / 20)
+  rest = rest % 20
+  return string.format("BW1-A%02d-%02d-%d-%d", aisle, rack, math.floor(rest / 5) + 1, rest % 5 + 1)
+end
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+  wrk.headers["Authorization"] = "Token " .. token
+  wrk.headers["Content-Type"] = "application/json"
+  statuses = {}
+  turn = 0
+end
+
+local function bare()
+  return wrk.format("GET", "/api/v1/core/units/?page_size=1")
+end
+
+local function stock()
+  return wrk.format("GET", string.format("/api/v1/wms/stock/?item=BI-%05d", math.random(0, 1999)))
+end
+
+local function move()
+  local k = math.random(0, 99999)
+  local to = math.random(0, 9998)
+  if to >= k % 10000 then to = to + 1 end
+  local body = string.format(
+    '{"kind":"transfer","item":"BI-%05d","lot":"L%06d","from_bin":"%s","to_bin":"%s","quantity":"1"}',
+    k % 2000, k, bin_code(k % 10000), bin_code(to))
+  return wrk.format("POST", "/api/v1/wms/moves/", nil, body)
+end
+
+local function moves()
+  return wrk.format("GET", "/api/v1/wms/moves/")
+end
+
+local kinds = {bare = bare, stock = stock, move = move, moves = moves}
+local order = {bare, stock, move}
+
+function request()
+  if mode == "mixed" then
+    turn = turn % 3 + 1
+    return order[turn]()
+  end
+  return kinds[mode]()
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do
+      counts[status] = (counts[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(counts) do table.insert(parts, string.format('"%d":%d', status, n)) end
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,' ..
+    '"errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"statuses":{%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, table.concat(parts, ",")))
+end

@@ -1,0 +1,146 @@
+"""On-hand stock rows, totals per item and the stock ledger (moves)."""
+
+from decimal import Decimal
+
+from django.db.models import F
+from rest_framework import serializers
+
+from core.api.fields import CodeField
+from core.models import Item, Partner, Unit
+from wms.api.serializers.fields import CodeTextField, QuantityField
+from wms.models import Bin, MoveKind, StockMove
+from wms.models.stock import QUANTITY
+
+# What a stock row shows of its related records: one column each, read with the row (`values`),
+# so a page of 50 rows builds no model instances.
+STOCK_ROW_COLUMNS = {
+    "item_code": "item__code",
+    "lot_code": "lot__code",
+    "bin_code": "bin__code",
+    "unit_code": "item__base_unit__code",
+    "site_code": "site__code",
+    "warehouse_code": "bin__warehouse__code",
+    "zone_kind": "bin__zone__kind",
+    "lot_status": "lot__status",
+    "expiry": "lot__expiry",
+}
+
+
+# A stock row as read by `stock_rows`: item, lot, bin and where it is, by code.
+class StockSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    item = serializers.CharField(source="item_code", read_only=True)
+    lot = serializers.CharField(source="lot_code", read_only=True, allow_null=True)
+    bin = serializers.CharField(source="bin_code", read_only=True)
+    quantity = serializers.DecimalField(read_only=True, **QUANTITY)
+    unit = serializers.CharField(source="unit_code", read_only=True)
+    site = serializers.CharField(source="site_code", read_only=True)
+    warehouse = serializers.CharField(source="warehouse_code", read_only=True)
+    zone_kind = serializers.CharField(read_only=True)
+    lot_status = serializers.CharField(read_only=True, allow_null=True)
+    expiry = serializers.DateField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+def stock_rows(rows):
+    """The stock rows `rows` as dicts of exactly what StockSerializer shows."""
+    return rows.values("id", "quantity", "updated_at", **{name: F(path) for name, path in STOCK_ROW_COLUMNS.items()})
+
+
+class OnHandSerializer(serializers.Serializer):
+    """One item's total on hand (a row of `wms.selectors.stock.on_hand_by_item`)."""
+
+    item = serializers.CharField(source="item__code")
+    name = serializers.CharField(source="item__name")
+    unit = serializers.CharField(source="item__base_unit__code")
+    quantity = serializers.DecimalField(**QUANTITY)
+    value = serializers.DecimalField(max_digits=24, decimal_places=4)
+    bins = serializers.IntegerField()
+    lots = serializers.IntegerField()
+    last_change = serializers.DateTimeField()
+
+
+class StockMoveSerializer(serializers.ModelSerializer):
+    """A line of the ledger. Posted with codes; answered with the move as booked (the quantity in
+    the item's base unit, and what was entered)."""
+
+    kind = serializers.ChoiceField(choices=MoveKind.choices)
+    # Each code is looked up with the rows the ledger reads next (no lazy loads).
+    item = CodeField(queryset=Item.objects.select_related("base_unit"))
+    lot = CodeTextField(max_length=60, required=False, allow_blank=True, allow_null=True)
+    from_bin = CodeField(
+        queryset=Bin.objects.select_related("warehouse__site", "zone"), required=False, allow_null=True
+    )
+    to_bin = CodeField(queryset=Bin.objects.select_related("warehouse__site", "zone"), required=False, allow_null=True)
+    quantity = QuantityField()
+    unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True, write_only=True)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    # Attributes of a lot created by this receipt (ignored when the lot exists).
+    expiry = serializers.DateField(required=False, allow_null=True, write_only=True)
+    manufactured_on = serializers.DateField(required=False, allow_null=True, write_only=True)
+    supplier_lot = serializers.CharField(max_length=60, required=False, allow_blank=True, write_only=True)
+    supplier = CodeField(queryset=Partner.objects.filter(is_supplier=True), required=False, write_only=True)
+
+    class Meta:
+        model = StockMove
+        fields = [
+            "id",
+            "kind",
+            "site",
+            "item",
+            "lot",
+            "from_bin",
+            "to_bin",
+            "quantity",
+            "unit",
+            "base_unit",
+            "entered_quantity",
+            "entered_unit",
+            "reference",
+            "reason",
+            "user",
+            "created_at",
+            "expiry",
+            "manufactured_on",
+            "supplier_lot",
+            "supplier",
+        ]
+
+    site = serializers.CharField(source="site.code", read_only=True)
+    base_unit = serializers.CharField(source="item.base_unit.code", read_only=True)
+    entered_quantity = serializers.DecimalField(read_only=True, **QUANTITY)
+    entered_unit = serializers.CharField(source="entered_unit.code", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["unit"] = instance.item.base_unit.code
+        return data
+
+    def validate_lot(self, value):
+        return (value or "").strip() or None
+
+    def post_data(self) -> dict:
+        """The validated body as keyword arguments of `wms.services.ledger.post_move`."""
+        data = dict(self.validated_data)
+        lot_attributes = {
+            key: data.pop(key)
+            for key in ("expiry", "manufactured_on", "supplier_lot", "supplier")
+            if data.get(key) not in (None, "")
+        }
+        for key in ("expiry", "manufactured_on", "supplier_lot", "supplier"):
+            data.pop(key, None)
+        return {
+            "kind": data["kind"],
+            "item": data["item"],
+            "quantity": Decimal(data["quantity"]),
+            "unit": data.get("unit"),
+            "lot_code": data.get("lot"),
+            "from_bin": data.get("from_bin"),
+            "to_bin": data.get("to_bin"),
+            "reference": data.get("reference", ""),
+            "reason": data.get("reason", ""),
+            "lot_attributes": lot_attributes,
+        }
