@@ -20,7 +20,7 @@ from mes.models import (
     WorkOrder,
 )
 from mes.models.definitions import QUANTITY
-from wms.api.serializers import QuantityField
+from wms.api.serializers.fields import QuantityField
 from wms.models import Bin
 
 
