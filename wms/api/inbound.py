@@ -13,7 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, DocumentLines
 from core.errors import ValidationFailed
 from core.models import Item, Partner, Site, Unit
 from wms.api.serializers import QuantityField, StockMoveSerializer
@@ -73,7 +73,7 @@ class ExpectedReceiptSerializer(serializers.ModelSerializer):
     number = serializers.CharField(max_length=40, required=False, allow_blank=True)
     site = CodeField(queryset=Site.objects.all())
     supplier = CodeField(queryset=Partner.objects.filter(is_supplier=True), required=False, allow_null=True)
-    lines = ExpectedReceiptLineSerializer(many=True)
+    lines = DocumentLines(child=ExpectedReceiptLineSerializer())
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
     class Meta:
@@ -376,7 +376,7 @@ class PickListCreateSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=PickPurpose.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     destination_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
-    lines = PickRequestLineSerializer(many=True)
+    lines = DocumentLines(child=PickRequestLineSerializer())
 
     def validate_lines(self, value):
         if not value:
