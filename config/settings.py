@@ -202,6 +202,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "core.lockout.account_username"
 AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Every failure (sign-in or signature) is kept in the access failure log for the audit.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # I18n, time
