@@ -23,7 +23,11 @@ if ENV_FILE and Path(ENV_FILE).is_file():
     environ.Env.read_env(ENV_FILE)
 
 EMBEDDED = not env("DATABASE_URL", default="")
-DEBUG = env.bool("DEBUG", default=EMBEDDED)
+# Off unless asked for, on the embedded default too: `make run` is how plants try the system, so
+# it serves like production (hashed, compressed static files and the styled error pages).
+DEBUG = env.bool("DEBUG", default=False)
+# The embedded default answers plain HTTP on this machine; a real deployment sits behind TLS.
+_BEHIND_TLS = not DEBUG and not EMBEDDED
 
 
 def _embedded_secret_key() -> str:
@@ -228,6 +232,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Hashed names never change content, so WhiteNoise lets browsers keep them for ever; the rest
+# (favicons, the service worker) are revalidated after a minute.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60
 
 # E-mail
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
@@ -286,14 +293,14 @@ SPECTACULAR_SETTINGS = {
 
 # Security (check --deploy is clean when DEBUG is off)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_BEHIND_TLS)
 # Probes and scrapers talk plain HTTP to the container from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_BEHIND_TLS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_BEHIND_TLS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _BEHIND_TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_BEHIND_TLS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_BEHIND_TLS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

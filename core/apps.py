@@ -18,6 +18,7 @@ def _sync_roles(sender, **kwargs):
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Master data")
+    search = "core.search.find_master_data"
     nav = [
         {"label": _("Items"), "url": "core:item-list", "perm": "core.view_item"},
         {"label": _("Partners"), "url": "core:partner-list", "perm": "core.view_partner"},

@@ -25,10 +25,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext as _
 from django.views import View
 
+from core import exports
 from core.display import plain_decimal
 from core.errors import DomainError
 from core.forms import SignatureForm, apply_errors, scope_choices
@@ -73,6 +74,15 @@ class ObjectPage:
         if name in self.display:
             return self.display[name](obj) or EMPTY
         return display_value(obj, name)
+
+    def export_value(self, obj, name: str, viewer=None):
+        """One cell of an exported list: the value itself (a number stays a number), not its
+        on-screen form."""
+        if name in self.private and not self.private[name](viewer, obj):
+            return ""
+        if name in self.display:
+            return strip_tags(str(self.display[name](obj) or ""))
+        return raw_value(obj, name)
 
     def is_number(self, name: str) -> bool:
         try:
@@ -135,6 +145,27 @@ def display_value(obj, name: str):
         return dateformat.format(value, "Y-m-d")
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or EMPTY
+    return str(value)
+
+
+def raw_value(obj, name: str):
+    """One field of `obj` for a spreadsheet: choice labels and related records' names, but
+    numbers, dates and booleans as themselves."""
+    try:
+        model_field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        model_field = None
+    if model_field is not None and model_field.many_to_many:
+        return ", ".join(str(o) for o in getattr(obj, name).all())
+    if model_field is not None and model_field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name, None)
+    if callable(value):
+        value = value()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if value is None or isinstance(value, bool | Decimal | int | float | date | datetime | str):
+        return value
     return str(value)
 
 
@@ -206,6 +237,15 @@ class ObjectListView(PageView):
         sort = request.GET.get("sort", "")
         if sort.lstrip("-") in sortable:
             queryset = queryset.order_by(sort, "pk")
+        export = request.GET.get("export", "")
+        if export in exports.FORMATS:
+            return exports.export_response(
+                fmt=export,
+                title=str(page.opts.verbose_name_plural),
+                headings=[str(page.label(name)).capitalize() for name in page.list_columns],
+                rows=queryset.iterator(chunk_size=2000),
+                row_values=lambda obj: [page.export_value(obj, name, request.user) for name in page.list_columns],
+            )
         paginator = Paginator(queryset, PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         params = request.GET.copy()
@@ -229,6 +269,8 @@ class ObjectListView(PageView):
         ]
         sort_params = params.copy()
         sort_params.pop("sort", None)
+        export_params = params.copy()
+        export_params.pop("export", None)
         return render(
             request,
             "core/object_list.html",
@@ -240,6 +282,7 @@ class ObjectListView(PageView):
                 filter_form=filterset.form if filterset else None,
                 querystring=params.urlencode(),
                 sort_querystring=sort_params.urlencode(),
+                export_querystring=export_params.urlencode(),
                 create_url=reverse(page.url_name("create")),
                 searchable=bool(page.search_fields),
                 search_hint=", ".join(page.label(n.split("__")[0]) for n in page.search_fields[:3]),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from core import forms
+from core import forms, search
 from core.errors import DomainError
 from core.middleware import SESSION_SITE_KEY
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Site, Unit, UnitConversion, User, Webhook
@@ -25,6 +25,18 @@ from core.services import users as user_services
 def home(request):
     """The start page: the user's modules, and the shop-floor tiles for tablet roles."""
     return render(request, "core/home.html")
+
+
+@login_required
+def search_records(request):
+    """The desk search box: one exact hit (a code, a number, a scanned label) opens the record;
+    otherwise the hits are listed."""
+    text = search.clean_query(request.GET.get("q", ""))
+    hits = search.find(user=request.user, text=text)
+    exact = [hit for hit in hits if hit.exact]
+    if len(exact) == 1:
+        return redirect(exact[0].url)
+    return render(request, "core/search.html", {"query": text, "hits": hits})
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class WmsConfig(AppConfig):
     name = "wms"
     verbose_name = _("Warehouse")
+    search = "wms.search.find_records"
     nav = [
         {"label": _("Dashboard"), "url": "wms:dashboard", "perm": "wms.view_stockquant"},
         {"label": _("Stock"), "url": "wms:stock", "perm": "wms.view_stockquant"},

@@ -1,12 +1,15 @@
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models.base import CODE_HELP, TimeStampedModel
 from core.models.organisation import code_validator
+
+# A century: longer than any real shelf life, and short enough that expiry dates stay valid dates.
+MAX_SHELF_LIFE_DAYS = 36_500
 
 
 class ItemType(models.TextChoices):
@@ -50,7 +53,13 @@ class Item(TimeStampedModel):
     type = models.CharField(_("type"), max_length=20, choices=ItemType.choices)
     base_unit = models.ForeignKey("core.Unit", models.PROTECT, related_name="+", verbose_name=_("base unit"))
     tracking = models.CharField(_("tracking"), max_length=10, choices=Tracking.choices, default=Tracking.NONE)
-    shelf_life_days = models.PositiveIntegerField(_("shelf life (days)"), null=True, blank=True)
+    shelf_life_days = models.PositiveIntegerField(
+        _("shelf life (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SHELF_LIFE_DAYS)],
+        help_text=_("Empty when the item does not expire."),
+    )
     inspection_required = models.BooleanField(_("incoming inspection required"), default=False)
     abc_class = models.CharField(_("ABC class"), max_length=1, choices=AbcClass.choices, default=AbcClass.C)
     standard_cost = models.DecimalField(
@@ -67,8 +76,20 @@ class Item(TimeStampedModel):
     temperature_class = models.CharField(
         _("storage temperature"), max_length=10, choices=TemperatureClass.choices, default=TemperatureClass.AMBIENT
     )
-    unit_weight_kg = models.DecimalField(_("weight per base unit (kg)"), max_digits=14, decimal_places=6, default=0)
-    unit_volume_l = models.DecimalField(_("volume per base unit (l)"), max_digits=14, decimal_places=6, default=0)
+    unit_weight_kg = models.DecimalField(
+        _("weight per base unit (kg)"),
+        max_digits=14,
+        decimal_places=6,
+        default=0,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    unit_volume_l = models.DecimalField(
+        _("volume per base unit (l)"),
+        max_digits=14,
+        decimal_places=6,
+        default=0,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -97,6 +118,13 @@ class Item(TimeStampedModel):
         verbose_name_plural = _("items")
         constraints = [
             models.CheckConstraint(condition=models.Q(standard_cost__gte=0), name="item_standard_cost_non_negative"),
+            models.CheckConstraint(condition=models.Q(unit_weight_kg__gte=0), name="item_weight_non_negative"),
+            models.CheckConstraint(condition=models.Q(unit_volume_l__gte=0), name="item_volume_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(shelf_life_days__isnull=True)
+                | models.Q(shelf_life_days__gte=1, shelf_life_days__lte=MAX_SHELF_LIFE_DAYS),
+                name="item_shelf_life_in_range",
+            ),
         ]
 
     def __str__(self):

@@ -1,7 +1,8 @@
 import zoneinfo
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,13 +16,14 @@ code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", _("Use letters,
 class Currency(TimeStampedModel):
     code = models.CharField(_("code"), max_length=3, unique=True, help_text=_("ISO 4217, e.g. USD"))
     name = models.CharField(_("name"), max_length=100)
-    decimals = models.PositiveSmallIntegerField(_("decimal places"), default=2)
+    decimals = models.PositiveSmallIntegerField(_("decimal places"), default=2, validators=[MaxValueValidator(4)])
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("currency")
         verbose_name_plural = _("currencies")
+        constraints = [models.CheckConstraint(condition=models.Q(decimals__lte=4), name="currency_decimals_in_range")]
 
     def __str__(self):
         return self.code
@@ -35,7 +37,9 @@ class ExchangeRate(TimeStampedModel):
 
     from_currency = models.ForeignKey(Currency, models.PROTECT, related_name="+", verbose_name=_("from"))
     to_currency = models.ForeignKey(Currency, models.PROTECT, related_name="+", verbose_name=_("to"))
-    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
+    rate = models.DecimalField(
+        _("rate"), max_digits=20, decimal_places=10, validators=[MinValueValidator(Decimal("0.0000000001"))]
+    )
     valid_from = models.DateField(_("valid from"))
     history = HistoricalRecords()
 

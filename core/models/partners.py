@@ -1,9 +1,12 @@
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models.base import CODE_HELP, TimeStampedModel
 from core.models.organisation import code_validator
+
+MAX_PAYMENT_TERMS_DAYS = 365
 
 
 class Partner(TimeStampedModel):
@@ -14,7 +17,9 @@ class Partner(TimeStampedModel):
     is_customer = models.BooleanField(_("customer"), default=False)
     is_supplier = models.BooleanField(_("supplier"), default=False)
     currency = models.ForeignKey("core.Currency", models.PROTECT, verbose_name=_("currency"))
-    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
+    payment_terms_days = models.PositiveIntegerField(
+        _("payment terms (days)"), default=30, validators=[MaxValueValidator(MAX_PAYMENT_TERMS_DAYS)]
+    )
     tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -29,6 +34,10 @@ class Partner(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_customer=True) | models.Q(is_supplier=True), name="partner_has_a_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_terms_days__lte=MAX_PAYMENT_TERMS_DAYS),
+                name="partner_payment_terms_in_range",
             ),
         ]
 

@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -29,16 +32,21 @@ class Unit(TimeStampedModel):
         max_digits=24,
         decimal_places=12,
         default=1,
+        validators=[MinValueValidator(Decimal("0.000000000001"))],
         help_text=_("e.g. 0.001 for g (reference kg)"),
     )
-    decimals = models.PositiveSmallIntegerField(_("decimal places"), default=3)
+    # Quantities are stored with 6 decimal places, so a unit cannot promise more.
+    decimals = models.PositiveSmallIntegerField(_("decimal places"), default=3, validators=[MaxValueValidator(6)])
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["dimension", "code"]
         verbose_name = _("unit of measure")
         verbose_name_plural = _("units of measure")
-        constraints = [models.CheckConstraint(condition=models.Q(ratio__gt=0), name="unit_ratio_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ratio__gt=0), name="unit_ratio_positive"),
+            models.CheckConstraint(condition=models.Q(decimals__lte=6), name="unit_decimals_in_range"),
+        ]
 
     def __str__(self):
         return self.code
@@ -50,7 +58,12 @@ class UnitConversion(TimeStampedModel):
 
     item = models.ForeignKey("core.Item", models.CASCADE, related_name="unit_conversions", verbose_name=_("item"))
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
-    factor = models.DecimalField(_("base units per unit"), max_digits=24, decimal_places=12)
+    factor = models.DecimalField(
+        _("base units per unit"),
+        max_digits=24,
+        decimal_places=12,
+        validators=[MinValueValidator(Decimal("0.000000000001"))],
+    )
     history = HistoricalRecords()
 
     class Meta:

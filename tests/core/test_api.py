@@ -449,3 +449,23 @@ def test_badge_ids_are_shown_to_admins_and_their_owner_only(api_as):
     assert seen_by_supervisor[supervisor.username]["badge_id"] == "B-SUP"
     assert seen_by_admin[operator.username]["badge_id"] == "B-OP"
     assert api_as(operator).get("/api/v1/core/users/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("unit_weight_kg", "-1"), ("unit_volume_l", "-2"), ("shelf_life_days", 99_999_999_999), ("shelf_life_days", 0)],
+)
+def test_item_api_refuses_values_outside_their_natural_range(admin_api, pcs, field, value):
+    body = {"code": "RANGE-1", "name": "Range", "type": "raw", "base_unit": pcs.code, field: value}
+    response = admin_api.post("/api/v1/core/items/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Item.objects.filter(code="RANGE-1").exists()
+
+
+def test_database_refuses_a_negative_weight_written_past_the_forms(pcs):
+    from django.db import IntegrityError, transaction
+
+    item = ItemFactory(base_unit=pcs)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(unit_weight_kg=-1)

@@ -207,6 +207,19 @@ def test_badge_ids_are_hidden_on_the_user_pages_from_a_supervisor(client, people
     assert client.get(reverse("core:user-list"), {"q": "B-SZ-1005"}).context["page_obj"].paginator.count == 1
 
 
+def test_the_exported_user_list_leaves_badges_out_for_a_supervisor(client, people, admin):
+    supervisor, _worker = people
+    client.force_login(supervisor)
+    export = client.get(reverse("core:user-list"), {"export": "csv"})
+    assert export.status_code == 200
+    body = b"".join(export.streaming_content) if export.streaming else export.content
+    assert b"wh" in body and b"B-SZ-1005" not in body
+    client.force_login(admin)
+    export = client.get(reverse("core:user-list"), {"export": "csv"})
+    body = b"".join(export.streaming_content) if export.streaming else export.content
+    assert b"B-SZ-1005" in body
+
+
 def test_api_filters_do_not_confirm_a_guessed_badge(people, admin):
     supervisor, _worker = people
     api = APIClient()

@@ -36,6 +36,9 @@ print(json.dumps({
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "debug": settings.DEBUG,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "secure_cookies": settings.SESSION_COOKIE_SECURE,
+    "static_storage": settings.STORAGES["staticfiles"]["BACKEND"],
     "periodic": {name: entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()},
 }))
 """
@@ -52,6 +55,18 @@ def test_embedded_default_needs_no_services(tmp_path):
     assert found["broker"].startswith("memory://")
     assert "core.tasks.drain_outbox" in found["periodic"].values()
     assert (tmp_path / "var" / "secret_key").read_text().strip()
+    # It serves like production: no debug pages, hashed and compressed static files, but plain
+    # HTTP on this machine (no TLS redirect, cookies usable over http://127.0.0.1).
+    assert found["debug"] is False
+    assert found["static_storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert found["ssl_redirect"] is False
+    assert found["secure_cookies"] is False
+
+
+def test_debug_is_on_only_when_asked_for(tmp_path):
+    result = _run(["-c", PRINT_SETTINGS], env={"DEBUG": "true"}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["debug"] is True
 
 
 def test_redis_url_switches_to_redis_and_a_real_broker(tmp_path):

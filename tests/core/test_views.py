@@ -405,3 +405,19 @@ def test_garbage_search_sort_and_page_still_show_the_list(web_as, admin, name):
     refused = client.get(reverse(f"core:{name}-list"), {"q": "ab\x00c", "sort": "\x00"})
     assert refused.status_code == 400
     assert "NUL" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("unit_weight_kg", "-1"),
+        ("unit_volume_l", "-2"),
+        ("shelf_life_days", "99999999999"),
+        ("shelf_life_days", "0"),
+    ],
+)
+def test_item_form_refuses_values_outside_their_natural_range(web_as, admin, field, value):
+    response = web_as(admin).post(reverse("core:item-create"), item_data(**{field: value}))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not Item.objects.filter(code="CMP-100").exists()
