@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 PEER_ADDR = "PEER_ADDR"  # request.META key: the direct peer, when a trusted proxy named the client
@@ -122,7 +123,7 @@ class RequestEdgeMiddleware:
             message = _("A query parameter contains a NUL character.")
             if _is_api(request):
                 return JsonResponse({"detail": message, "code": "invalid_query"}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            return render(request, "400.html", {"detail": message}, status=400)
         if _is_api(request) and _declared_too_large(request):
             return too_large_response()
         return self.get_response(request)
