@@ -77,6 +77,8 @@ test: venv-dev check-services browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	@# Known vulnerabilities in the pinned runtime packages (needs PyPI and the advisory database).
+	$(VENV)/bin/pip-audit --requirement requirements.txt --progress-spinner off
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
 	@# --create-db: a test database left by an older checkout (other migrations) is never reused.
 	@rc=0; $(VENV)/bin/pytest --create-db || rc=$$?; \

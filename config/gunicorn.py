@@ -20,8 +20,9 @@ threads = WEB_THREADS
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# X-Forwarded-Proto / -For from the TLS proxy in front (daphne ran with --proxy-headers).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+# X-Forwarded-Proto is believed only from the proxies named in TRUSTED_PROXIES, the same list the
+# application uses for X-Forwarded-For (core/security.py); none by default.
+forwarded_allow_ips = [addr.strip() for addr in os.environ.get("TRUSTED_PROXIES", "").split(",") if addr.strip()]
 # Only the master loads the application: workers fork from it with the code already imported.
 preload_app = True
 accesslog = None

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "csp",
     "channels",
     "core",
     "wms",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,10 +89,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.security.RequestEdgeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.SiteTimezoneMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
     "core.middleware.DomainErrorMiddleware",
+    "core.lockout.SignatureFailureMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -210,8 +215,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked per account (whatever identifier named it: user name or badge, see core.lockout) and,
+# separately, per client address (behind TRUSTED_PROXIES only, core.security).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "core.lockout.account_username"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Every failure (sign-in or signature) is kept in the access failure log for the audit.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # I18n, time
@@ -262,7 +273,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "core.api.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_THROTTLE", default="60/minute"),
@@ -315,11 +331,37 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 # /metrics answers these addresses without login (Prometheus scrapers); admins always.
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 
+# --- Security edge (core/security.py, docs/security.md) ---------------------------------------
+# Addresses or networks of the reverse proxies in front of the web service. Only a request whose
+# direct peer is one of them may name the client in X-Forwarded-For. None by default.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# JSON nested deeper than this is refused with 400.
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+# Lines one document (expected receipt, pick list) may carry through the API.
+MAX_DOCUMENT_LINES = env.int("MAX_DOCUMENT_LINES", default=1000)
+# Content-Security-Policy (django-csp): scripts only from our static files, no inline script.
+# Inline styles stay allowed: plotly.js sets them while drawing, and label pages size @page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client": {"()": "core.security.ClientAddressFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import AdminPasswordChangeForm
 from core.models import (
     Company,
     Currency,
@@ -21,6 +22,7 @@ from core.models import (
     User,
     Webhook,
 )
+from core.selectors.master_data import may_see_badge
 
 
 @admin.register(Currency)
@@ -86,6 +88,23 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
         (_("Plant"), {"fields": ["sites", "badge_id", "language"]}),
     ]
     filter_horizontal = ["groups", "user_permissions", "sites"]
+    change_password_form = AdminPasswordChangeForm
+
+    # A badge id is half of a sign-in: shown and searched only for those who may see it.
+    def get_list_display(self, request):
+        return [f for f in super().get_list_display(request) if f != "badge_id" or may_see_badge(request.user)]
+
+    def get_search_fields(self, request):
+        return [f for f in super().get_search_fields(request) if f != "badge_id" or may_see_badge(request.user)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_see_badge(request.user, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "badge_id"]})
+            for name, options in fieldsets
+        ]
 
 
 @admin.register(Webhook)

@@ -13,8 +13,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     The client sends `{"subscribe": topic, "site": code}` (or `"unsubscribe"`), where the topic
     is an event name's first part (`wms`, `mes`, ...). A subscription is accepted only for a site
-    the user works at (permission-checked groups), answered `{"subscribed": topic, "site": code}`
-    or `{"error": "forbidden", "site": code}`. Then each event of that topic at that site
+    the user works at and a topic its roles may read (view permission on a model of the app of
+    that name, core.roles), answered `{"subscribed": topic, "site": code}` or
+    `{"error": "forbidden", "site": code}`; a site code that is not text is `invalid_site`. Then each event of that topic at that site
     arrives as `{"event", "id", "site", "data"}` once the outbox delivers it.
     """
 
@@ -30,7 +31,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def decode_json(cls, text_data):
         try:
             return json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     async def receive_json(self, content, **kwargs):
@@ -39,11 +40,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         unsubscribing = "unsubscribe" in content
         topic = str(content.get("unsubscribe" if unsubscribing else "subscribe", ""))[:50]
-        site_code = str(content.get("site", ""))[:20]
+        site_code = content.get("site", "")
+        if not isinstance(site_code, str) or "\x00" in site_code or not site_code.isprintable():
+            await self.send_json({"error": "invalid_site"})
+            return
+        site_code = site_code[:20]
         if not topic.isidentifier():
             await self.send_json({"error": "invalid_topic"})
             return
-        if not await self._may_watch(site_code):
+        if not await self._may_watch(site_code, topic):
             await self.send_json({"error": "forbidden", "site": site_code})
             return
         group = live_group(site_code, topic)
@@ -65,7 +70,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({k: message[k] for k in ("event", "id", "site", "data")})
 
     @database_sync_to_async
-    def _may_watch(self, site_code: str) -> bool:
+    def _may_watch(self, site_code: str, topic: str) -> bool:
+        from django.apps import apps
+
         from core.models import Site
 
-        return Site.objects.for_user(self.scope["user"]).filter(code=site_code).exists()
+        user = self.scope["user"]
+        if topic not in {config.label for config in apps.get_app_configs()}:
+            return False
+        return user.has_module_perms(topic) and Site.objects.for_user(user).filter(code=site_code).exists()

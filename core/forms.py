@@ -8,6 +8,7 @@ core.services.signatures).
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
@@ -332,3 +333,16 @@ class SignatureForm(forms.Form):
         from core.services.signatures import sign
 
         return sign(record=record, **self.signature_data())
+
+
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """The admin's password page, through `change_password` (which revokes the API tokens).
+
+    The admin has already checked that the editor may change users.
+    """
+
+    def set_password_and_save(self, user, commit=True, **kwargs):
+        from core.services.users import change_password
+
+        usable = self.cleaned_data.get("set_usable_password", True)
+        return change_password(instance=user, user=None, password=self.cleaned_data["password1"] if usable else None)

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.metrics import render_metrics
+from core.security import client_ip
 
 
 @never_cache
@@ -54,12 +55,26 @@ def _check_broker() -> str | None:
 @never_cache
 @require_GET
 def readyz(request):
-    """Database, Redis and the Celery broker answer: 503 naming whichever does not."""
+    """Database, Redis and the Celery broker answer: 503 naming whichever does not.
+
+    Only administrators read why (the error names hosts and ports); others read "down".
+    """
     checks = {"database": _check_database(), "redis": _check_redis(), "broker": _check_broker()}
-    body = {name: ("ok" if error is None else f"down: {error}") for name, error in checks.items()}
+    detailed = _is_admin(request)
+    body = {
+        name: "ok" if error is None else (f"down: {error}" if detailed else "down") for name, error in checks.items()
+    }
     ready = all(error is None for error in checks.values())
     body["status"] = "ok" if ready else "unavailable"
     return JsonResponse(body, status=200 if ready else 503)
+
+
+def _is_admin(request) -> bool:
+    user = getattr(request, "user", None)
+    try:
+        return user is not None and user.is_authenticated and user.has_role("admin")
+    except DatabaseError:  # the session or the user cannot be read while the database is down
+        return False
 
 
 @never_cache
@@ -67,9 +82,7 @@ def readyz(request):
 def metrics(request):
     """Prometheus text. Admins, and the scrapers' addresses in METRICS_ALLOWED_IPS."""
     user = request.user
-    allowed = request.META.get("REMOTE_ADDR") in settings.METRICS_ALLOWED_IPS or (
-        user.is_authenticated and user.has_role("admin")
-    )
+    allowed = client_ip(request) in settings.METRICS_ALLOWED_IPS or (user.is_authenticated and user.has_role("admin"))
     if not allowed:
         return JsonResponse({"detail": "Forbidden."}, status=403)
     body, content_type = render_metrics()

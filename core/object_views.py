@@ -61,18 +61,25 @@ class ObjectPage:
     signable: bool = True
     labels: dict = field(default_factory=dict)  # column or field name -> label, for non-fields
     display: dict = field(default_factory=dict)  # name -> callable(obj) -> text, overrides the default
+    # name -> callable(viewer, obj) -> bool: the field shows (and is searched, with obj None) only
+    # when it answers True; others read a dash.
+    private: dict = field(default_factory=dict)
 
     def label(self, name: str) -> str:
         return str(self.labels[name]) if name in self.labels else field_label(self.model, name)
 
-    def value(self, obj, name: str):
+    def value(self, obj, name: str, viewer=None):
+        if name in self.private and not self.private[name](viewer, obj):
+            return EMPTY
         if name in self.display:
             return self.display[name](obj) or EMPTY
         return display_value(obj, name)
 
-    def export_value(self, obj, name: str):
+    def export_value(self, obj, name: str, viewer=None):
         """One cell of an exported list: the value itself (a number stays a number), not its
         on-screen form."""
+        if name in self.private and not self.private[name](viewer, obj):
+            return ""
         if name in self.display:
             return strip_tags(str(self.display[name](obj) or ""))
         return raw_value(obj, name)
@@ -207,9 +214,12 @@ class ObjectListView(PageView):
         page = self.page
         queryset = page.selector(user=request.user)
         query = request.GET.get("q", "").replace("\x00", "").strip()  # the database refuses NUL
-        if query and page.search_fields:
+        search_fields = [
+            name for name in page.search_fields if name not in page.private or page.private[name](request.user, None)
+        ]
+        if query and search_fields:
             condition = Q()
-            for name in page.search_fields:
+            for name in search_fields:
                 condition |= Q(**{f"{name}__icontains": query})
             queryset = queryset.filter(condition)
         filterset = None
@@ -234,7 +244,7 @@ class ObjectListView(PageView):
                 title=str(page.opts.verbose_name_plural),
                 headings=[str(page.label(name)).capitalize() for name in page.list_columns],
                 rows=queryset.iterator(chunk_size=2000),
-                row_values=lambda obj: [page.export_value(obj, name) for name in page.list_columns],
+                row_values=lambda obj: [page.export_value(obj, name, request.user) for name in page.list_columns],
             )
         paginator = Paginator(queryset, PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
@@ -250,7 +260,10 @@ class ObjectListView(PageView):
         rows = [
             {
                 "url": reverse(page.url_name("detail"), args=[obj.pk]),
-                "cells": [{"value": page.value(obj, name), "num": page.is_number(name)} for name in page.list_columns],
+                "cells": [
+                    {"value": page.value(obj, name, request.user), "num": page.is_number(name)}
+                    for name in page.list_columns
+                ],
             }
             for obj in page_obj
         ]
@@ -303,7 +316,7 @@ class ObjectDetailView(PageView):
     def get(self, request, pk):
         obj = self.get_object()
         page = self.page
-        fields = [(page.label(name), page.value(obj, name)) for name in page.detail_fields]
+        fields = [(page.label(name), page.value(obj, name, request.user)) for name in page.detail_fields]
         extra = page.detail_context(request, obj) if page.detail_context else {}
         return render(
             request,

@@ -189,6 +189,7 @@ PAGES = {
         filters=["is_active"],
         signable=False,
         labels={"get_full_name": _("name"), "roles": _("roles")},
+        private={"badge_id": selectors.may_see_badge},
         display={
             "roles": lambda u: ", ".join(str(Role(g.name).label) for g in u.groups.all() if g.name in Role.values),
             "sites": lambda u: ", ".join(s.code for s in u.sites.all()),

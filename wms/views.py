@@ -16,7 +16,6 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -640,11 +639,7 @@ def kpi_page(request):
         "turnover": _records(kpis.turnover(user=request.user, site=site, start=start, end=end).head(50)),
         "utilisation": _records(kpis.bin_utilisation(user=request.user, site=site, group_by="zone")),
         "abc": _records(kpis.abc_from_usage(user=request.user, site=site, start=start, end=end)),
-        "charts": {
-            # plotly's own markup and script; it escapes "<" in the data it embeds
-            name: mark_safe(html)  # noqa: S308
-            for name, html in kpis.kpi_figure_divs(user=request.user, site=site, start=start, end=end).items()
-        },
+        "charts": kpis.kpi_figures(user=request.user, site=site, start=start, end=end),
         "can_apply_abc": request.user.has_perm("core.change_item"),
     }
     context["abc_changes"] = sum(1 for row in context["abc"] if row["proposed_class"] != row["current_class"])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -27,4 +28,22 @@ class CodeField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, str):
             data = data.strip()
+        return super().to_internal_value(data)
+
+
+class DocumentLines(serializers.ListSerializer):
+    """The lines of one document (an expected receipt, a pick list), at most MAX_DOCUMENT_LINES.
+
+    The count is checked before any line is validated, so an oversized document is refused at
+    once with a 400 naming the limit instead of being worked through line by line.
+    """
+
+    def to_internal_value(self, data):
+        limit = settings.MAX_DOCUMENT_LINES
+        if isinstance(data, list) and len(data) > limit:
+            raise serializers.ValidationError(
+                _("A document has at most %(limit)s lines; this one has %(count)s. Split it.")
+                % {"limit": limit, "count": len(data)},
+                code="too_many_lines",
+            )
         return super().to_internal_value(data)

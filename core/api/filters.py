@@ -5,6 +5,7 @@ from django import forms
 from django_filters.fields import IsoDateTimeField
 
 from core.models import Item, Partner, Site, User
+from core.selectors.master_data import may_see_badge
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -58,7 +59,15 @@ class PartnerFilter(django_filters.FilterSet):
 class UserFilter(django_filters.FilterSet):
     role = django_filters.CharFilter(field_name="groups__name")
     site = django_filters.CharFilter(field_name="sites__code")
+    badge_id = django_filters.CharFilter(method="filter_badge_id")
 
     class Meta:
         model = User
         fields = ["username", "is_active", "role", "site", "badge_id"]
+
+    def filter_badge_id(self, queryset, name, value):
+        """Finding someone by badge confirms the badge: only those who may see badges may."""
+        viewer = getattr(self.request, "user", None)
+        if not may_see_badge(viewer):
+            queryset = queryset.filter(pk=getattr(viewer, "pk", None))
+        return queryset.filter(badge_id=value)

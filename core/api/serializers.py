@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.api.fields import CodeField
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Site, Unit, UnitConversion, User, Webhook
+from core.selectors.master_data import may_see_badge
 from core.units import validate_positive
 
 
@@ -121,8 +122,7 @@ class UserSerializer(serializers.ModelSerializer):
         data["roles"] = instance.roles
         request = self.context.get("request")
         viewer = getattr(request, "user", None)
-        # A badge id is half of a sign-in: only admins and the person themselves see it.
-        if viewer is not None and viewer.pk != instance.pk and not viewer.has_role("admin"):
+        if viewer is not None and not may_see_badge(viewer, instance):
             data.pop("badge_id", None)
         return data
 

@@ -60,6 +60,14 @@ class UserViewSet(ServiceModelViewSet):
     update_service = staticmethod(user_services.update_user)
     delete_service = staticmethod(user_services.deactivate_user)
     filterset_class = filters.UserFilter
-    search_fields = ["username", "first_name", "last_name", "badge_id"]
     ordering_fields = ["username"]
     ordering = ["username"]
+
+    @property
+    def search_fields(self):
+        """`?search=` matches badges only for those who may see them."""
+        request = getattr(self, "request", None)
+        fields = ["username", "first_name", "last_name"]
+        if request is not None and selectors.may_see_badge(request.user):
+            fields.append("badge_id")
+        return fields

@@ -79,9 +79,10 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
     user may see it; each history is read in one query and diffed in memory.
     """
     signatures = list(signatures_for(record))
+    refused = _refused_signatures(record, limit)
     history = getattr(record, "history", None)
     if history is None:
-        return AuditTrail(entries=[], signatures=signatures)
+        return AuditTrail(entries=refused, signatures=signatures)
     by_history = {}
     for signature in signatures:
         if signature.history_id is not None:
@@ -102,8 +103,28 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
             by_child.setdefault(row.id, []).append(row)
         for group in by_child.values():
             entries.extend(_entries(child_model, group, {}, parent_fk=fk_name))
+    entries.extend(refused)
     entries.sort(key=lambda e: e.when, reverse=True)
     return AuditTrail(entries=entries[:limit], signatures=signatures)
+
+
+def _refused_signatures(record, limit: int) -> list[AuditEntry]:
+    """Signatures refused on `record` for a wrong password (core.lockout): who tried, and when."""
+    from core.models import Event
+
+    events = Event.objects.filter(
+        name="core.signature.failed", payload__record=f"{record._meta.label_lower}:{record.pk}"
+    ).order_by("-occurred_at")[:limit]
+    return [
+        AuditEntry(
+            when=event.occurred_at,
+            who=event.payload.get("user", ""),
+            action="signature_refused",
+            action_label=gettext_lazy("signature refused"),
+            reason=_("wrong password"),
+        )
+        for event in events
+    ]
 
 
 def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None) -> list[AuditEntry]:

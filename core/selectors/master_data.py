@@ -49,6 +49,17 @@ def user_list(*, user) -> QuerySet[User]:
     return users.filter(Q(pk__in=User.objects.filter(sites__in=site_ids).values("pk")) | Q(pk=user.pk))
 
 
+def may_see_badge(viewer, person=None) -> bool:
+    """A badge id is half of a sign-in: only administrators and the person themselves see it
+    (on pages, in the admin, in the API) or may find someone by it. `person` None asks whether
+    the viewer sees everybody's."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.is_superuser or viewer.has_role("admin"):
+        return True
+    return person is not None and person.pk == viewer.pk
+
+
 def webhook_list(*, user) -> QuerySet[Webhook]:
     return Webhook.objects.all()
 

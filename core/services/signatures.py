@@ -1,5 +1,8 @@
 """Electronic signatures for approvals: the signer re-enters the password and states a meaning.
 
+Failed signatures count toward the account's sign-in lockout and a locked account cannot sign
+(core.lockout).
+
 Later modules (schedule approval, quality holds, overrides, count variances) call `sign` inside
 the transaction of the change it approves, so the signature and the audit entry stand together.
 """
@@ -11,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import SignatureInvalid, ValidationFailed
 from core.events import publish
+from core.lockout import is_locked_out, record_signature_failure
 from core.models import Signature, SignatureMeaning
 
 
@@ -23,7 +27,13 @@ def sign(*, user, password: str, meaning: str, record, reason: str = "") -> Sign
     """
     if meaning not in SignatureMeaning.values:
         raise ValidationFailed(_("Choose what the signature means."), field="meaning")
+    if is_locked_out(user):
+        raise SignatureInvalid(
+            _("This account is locked after repeated failed sign-ins or signatures; nothing was signed."),
+            code="account_locked",
+        )
     if not user.is_active or not password or not check_password(password, user.password):
+        record_signature_failure(user=user, record=record)
         raise SignatureInvalid(_("The password is not correct; nothing was signed."))
     history_id = None
     history = getattr(record, "history", None)

@@ -56,10 +56,34 @@ def update_user(*, instance: User, user, data: dict) -> User:
     if password:
         validate_password(password, instance)
         instance.set_password(password)
+        _revoke_tokens(instance)
     instance.save()
     _assign(instance, roles=roles, sites=sites)
     publish("core.user.updated", {"id": instance.pk, "username": instance.username}, live=False)
     return instance
+
+
+@transaction.atomic
+def change_password(*, instance: User, user, password: str | None) -> User:
+    """Set a new password (None: no password can sign in) and revoke the user's API tokens, so a
+    token taken while the old password was known stops working. The admin's password page, the
+    user pages and the API all change passwords through here or `update_user`."""
+    _check_may_manage(user, instance, roles=None, sites=None, data={})
+    if password is None:
+        instance.set_unusable_password()
+    else:
+        validate_password(password, instance)
+        instance.set_password(password)
+    if user is not None:
+        instance._history_user = user
+    instance.save(update_fields=["password"])
+    _revoke_tokens(instance)
+    publish("core.user.password_changed", {"id": instance.pk, "username": instance.username}, live=False)
+    return instance
+
+
+def _revoke_tokens(target: User) -> None:
+    Token.objects.filter(user=target).delete()
 
 
 @transaction.atomic
@@ -69,7 +93,7 @@ def deactivate_user(*, instance: User, user) -> None:
     instance.is_active = False
     instance._history_user = user
     instance.save(update_fields=["is_active"])
-    Token.objects.filter(user=instance).delete()
+    _revoke_tokens(instance)
     publish("core.user.deactivated", {"id": instance.pk, "username": instance.username}, live=False)
 
 

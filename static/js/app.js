@@ -94,3 +94,50 @@
     if (focused && focused.select) focused.select();
   });
 })();
+
+/* Page behaviours declared in the markup, so that no page needs an inline script (the
+   Content-Security-Policy allows scripts from our static files only):
+   - <select data-autosubmit> submits its form when changed;
+   - <form data-confirm="question"> asks before it is sent;
+   - <button data-action="print|back"> prints the page or goes back;
+   - <button data-add-line="prefix"> adds a row to the formset table data-formset="prefix";
+   - <div data-plotly="id"> draws the plotly figure held in <script type="application/json" id="id">. */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.submit();
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var action = event.target.closest && event.target.closest("[data-action]");
+    if (action) {
+      var name = action.getAttribute("data-action");
+      if (name === "print") window.print();
+      else if (name === "back") window.history.back();
+      return;
+    }
+    var prefix = event.target.getAttribute && event.target.getAttribute("data-add-line");
+    if (!prefix) return;
+    var table = document.querySelector('[data-formset="' + prefix + '"]');
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    if (!table || !total) return;
+    var index = parseInt(total.value, 10);
+    var html = table.querySelector("template").innerHTML.replace(/__prefix__/g, index);
+    table.tBodies[0].insertAdjacentHTML("beforeend", html);
+    total.value = index + 1;
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.Plotly) return;
+    document.querySelectorAll("[data-plotly]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-plotly"));
+      if (!source) return;
+      var figure = JSON.parse(source.textContent);
+      window.Plotly.newPlot(el, figure.data, figure.layout, { displaylogo: false, responsive: true });
+    });
+  });
+})();

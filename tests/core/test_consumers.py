@@ -106,3 +106,38 @@ def test_stock_move_reaches_the_pages_watching_its_site():
     assert pushed["data"]["to_bin"] == own_bin.code
     assert Decimal(pushed["data"]["quantity"]) == Decimal("12")
     assert quiet, "the other site's move must not reach this page"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_topics_are_checked_against_the_users_roles_and_bad_site_codes_are_refused():
+    own = SiteFactory(code="P1")
+    operator = UserFactory(roles=["operator"], sites=[own])
+    cookie = _session_cookie(operator)
+
+    async def scenario():
+        socket = _socket(cookie)
+        connected, _ = await socket.connect(timeout=10)
+        assert connected
+        replies = []
+        for message in (
+            {"subscribe": "mes", "site": "P1"},  # no role of theirs reads production yet
+            {"subscribe": "auth", "site": "P1"},
+            {"subscribe": "wms", "site": "P1\x00"},
+            {"subscribe": "wms", "site": ["P1"]},
+            {"subscribe": "wms", "site": "P1"},
+        ):
+            await socket.send_json_to(message)
+            replies.append(await socket.receive_json_from(timeout=10))
+        await socket.send_to(text_data="[" * 5000 + "]" * 5000)
+        replies.append(await socket.receive_json_from(timeout=10))
+        await socket.disconnect()
+        return replies
+
+    assert async_to_sync(scenario)() == [
+        {"error": "forbidden", "site": "P1"},
+        {"error": "forbidden", "site": "P1"},
+        {"error": "invalid_site"},
+        {"error": "invalid_site"},
+        {"subscribed": "wms", "site": "P1"},
+        {"error": "invalid_message"},
+    ]

@@ -63,11 +63,18 @@ def test_another_sites_lot_is_never_found(client, supervisor):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "\x00", "a" * 5000, "%", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace")]
+    "text", ["", "   ", "a" * 5000, "%", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace")]
 )
 def test_odd_text_answers_a_page_never_an_error(client, supervisor, text):
     client.force_login(supervisor)
     assert client.get(reverse("search"), {"q": text}).status_code == 200
+
+
+def test_a_nul_byte_is_refused_with_the_bad_request_page(client, supervisor):
+    client.force_login(supervisor)
+    response = client.get(reverse("search"), {"q": "\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
 
 
 def test_the_top_bar_has_the_search_box(client, supervisor):

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, DocumentLines
 from core.models import Item, Site, Unit
 from wms.api.serializers.fields import QuantityField
 from wms.models import Bin, PickLine, PickList, PickPurpose
@@ -73,7 +73,7 @@ class PickListCreateSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=PickPurpose.choices)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     destination_bin = CodeField(queryset=Bin.objects.all(), required=False, allow_null=True)
-    lines = PickRequestLineSerializer(many=True)
+    lines = DocumentLines(child=PickRequestLineSerializer())
 
     def validate_lines(self, value):
         if not value:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, DocumentLines
 from core.models import Item, Partner, Site, Unit
 from wms.api.serializers.fields import QuantityField
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine
@@ -47,7 +47,7 @@ class ExpectedReceiptSerializer(serializers.ModelSerializer):
     number = serializers.CharField(max_length=40, required=False, allow_blank=True)
     site = CodeField(queryset=Site.objects.all())
     supplier = CodeField(queryset=Partner.objects.filter(is_supplier=True), required=False, allow_null=True)
-    lines = ExpectedReceiptLineSerializer(many=True)
+    lines = DocumentLines(child=ExpectedReceiptLineSerializer())
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
     class Meta:
