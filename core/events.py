@@ -193,21 +193,28 @@ def queue_deliveries(event, *, live: bool = True) -> list:
     return created
 
 
+_worker: dict[str, Callable | None] = {"wake": None}
+
+
+def set_worker_waker(wake: Callable[[list[int]], None]) -> None:
+    """Install how the worker is woken with a transaction's outbox ids (the outbox service does,
+    when the core app is ready; this module stays free of services)."""
+    _worker["wake"] = wake
+
+
 class _WakeUp:
     """The one on-commit callback of a transaction: hands all its outbox ids to the worker."""
 
     def __init__(self):
         self.ids: list[int] = []
+        self.__qualname__ = "wake_outbox_worker"  # how Django's robust on_commit names it in logs
 
     def __call__(self) -> None:
-        from celery import current_app
-        from kombu.exceptions import KombuError
-
-        try:
-            # By name: the task lives in core.tasks, which imports the outbox service.
-            current_app.tasks["core.tasks.deliver_outbox_messages"].apply_async((self.ids,), retry=False)
-        except KombuError as exc:
-            logger.warning("broker unreachable, %d outbox message(s) wait for the sweep: %s", len(self.ids), exc)
+        wake = _worker["wake"]
+        if wake is None:
+            logger.warning("no outbox worker waker installed; %d message(s) wait for the sweep", len(self.ids))
+            return
+        wake(self.ids)
 
 
 def wake_worker_after_commit(message_ids: list[int]) -> None:

@@ -14,6 +14,9 @@ import hmac
 import http.client
 import json
 import logging
+import os
+import queue
+import threading
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -23,10 +26,68 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core import events
 from core.events import after_commit_handler, live_group, queue_deliveries  # noqa: F401  (re-exported)
 from core.models import Event, OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+
+def _send_wake_up(message_ids: list[int]) -> None:
+    """One task for `message_ids`. If the broker is down they stay pending for the sweep:
+    `retry=False` (and the broker's `max_retries: 0` transport option) make a dead broker fail
+    at once instead of holding anything up."""
+    from kombu.exceptions import KombuError
+
+    from core.tasks import deliver_outbox_messages
+
+    try:
+        deliver_outbox_messages.apply_async((message_ids,), retry=False)
+    except KombuError as exc:
+        logger.warning("broker unreachable, %d outbox message(s) wait for the sweep: %s", len(message_ids), exc)
+
+
+class _Waker:
+    """Hands committed outbox ids to the broker from one background thread per process, so the
+    request that committed does not wait for the broker, and transactions committing while a
+    send is under way share the next message. Ids of a process that dies before sending are
+    delivered by the periodic sweep (`drain_outbox`), like those of a broker outage."""
+
+    def __init__(self):
+        self._queue: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, message_ids: list[int]) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            _send_wake_up(message_ids)  # the embedded default and tests: deliver now, in-process
+            return
+        self._ensure_thread()
+        self._queue.put(list(message_ids))
+
+    def _ensure_thread(self) -> None:
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        with self._lock:
+            if self._pid != pid:  # first use in this process (or after a fork)
+                self._queue = queue.SimpleQueue()
+                threading.Thread(target=self._run, name="outbox-waker", daemon=True).start()
+                self._pid = pid
+
+    def _run(self) -> None:
+        while True:
+            ids = self._queue.get()
+            while len(ids) < 500:
+                try:
+                    ids.extend(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            _send_wake_up(ids)
+
+
+wake_worker = _Waker()
+events.set_worker_waker(wake_worker)
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -14,10 +14,12 @@ when missing, and the consumed-lot check runs only after outbound moves.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Subquery, Sum
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,19 +31,20 @@ from core.scoping import require_site_access
 from core.units import to_base_unit
 from wms.errors import BinBlocked, BinOverCapacity, InsufficientStock, LotNotAvailable, ZoneRuleViolation
 from wms.models import (
+    HOLDING_LIST_STATUSES,
     USABLE_LOT_STATUSES,
     Bin,
     Lot,
     LotStatus,
     MoveKind,
     PickLine,
+    PickLineStatus,
     StockMove,
     StockQuant,
     Warehouse,
     Zone,
 )
 from wms.quantities import parse_quantity, plain_quantity
-from wms.selectors.availability import held_subquery
 from wms.services import lots as lot_services
 
 QUANTUM = Decimal("0.000001")
@@ -179,9 +182,9 @@ def _post_move(
 
     now = timezone.now()
     if source is not None:
-        StockQuant.objects.filter(pk=source["pk"]).update(quantity=F("quantity") - base_quantity, updated_at=now)
+        _change_on_hand(source["pk"], -base_quantity, now)
     if target is not None:
-        StockQuant.objects.filter(pk=target["pk"]).update(quantity=F("quantity") + base_quantity, updated_at=now)
+        _change_on_hand(target["pk"], base_quantity, now)
 
     move = StockMove.objects.create(
         kind=kind,
@@ -295,24 +298,48 @@ def _check_bins(kind, rule: KindRule, from_bin, to_bin) -> None:
             )
 
 
+def _dec(value) -> Decimal | None:
+    return None if value is None else value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _for_update(alias: str, *, no_key: bool) -> str:
+    """The row-lock clause for `alias` in this database's dialect ("" where writes lock all)."""
+    if not connection.features.has_select_for_update:
+        return ""
+    return " " + connection.ops.for_update_sql(of=(alias,), no_key=no_key)
+
+
 def _lock_bins(bins: list[Bin], lot: Lot | None) -> dict[int, dict]:
-    """Lock the bins (no joins) and read, in the same statement, the known lot's status, expiry,
-    item and site. FOR NO KEY UPDATE: inserts that only reference a bin are not held up."""
+    """Lock the bins (FOR NO KEY UPDATE: inserts that only reference a bin are not held up) and
+    read, in the same statement, the known lot's status, expiry, item and site. Plain SQL: this
+    runs on every move, and building it through the ORM cost more than running it."""
     ids = sorted({b.pk for b in bins})
-    fields = ["pk", "blocked", "blocked_reason", "zone_id", "max_lots", "max_volume_l", "max_weight_kg"]
-    rows = Bin.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-    if lot is not None and lot.pk is not None:
-        one = Lot.objects.filter(pk=lot.pk)
-        rows = rows.annotate(
-            lot_status=Subquery(one.values("status")[:1]),
-            lot_expiry=Subquery(one.values("expiry")[:1]),
-            lot_item_id=Subquery(one.values("item_id")[:1]),
-            lot_site_id=Subquery(one.values("site_id")[:1]),
-        )
-        fields += ["lot_status", "lot_expiry", "lot_item_id", "lot_site_id"]
-    locked = {row["pk"]: row for row in rows.values(*fields)}
-    if len(locked) != len(ids):
+    lot_id = lot.pk if lot is not None else None
+    sql = (
+        "SELECT b.id, b.blocked, b.blocked_reason, b.zone_id, b.max_lots, b.max_volume_l, b.max_weight_kg, "  # noqa: S608 - placeholders only
+        "l.status, l.expiry, l.item_id, l.site_id "
+        "FROM wms_bin b LEFT JOIN wms_lot l ON l.id = %s "
+        f"WHERE b.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY b.id" + _for_update("b", no_key=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lot_id, *ids])
+        rows = cursor.fetchall()
+    if len(rows) != len(ids):
         raise NotFound(_("Unknown bin."))
+    locked = {}
+    for pk, blocked, why, zone_id, max_lots, max_volume, max_weight, status, expiry, item_id, site_id in rows:
+        locked[pk] = {
+            "blocked": bool(blocked),
+            "blocked_reason": why,
+            "zone_id": zone_id,
+            "max_lots": max_lots,
+            "max_volume_l": _dec(max_volume),
+            "max_weight_kg": _dec(max_weight),
+        }
+        if lot_id is not None:
+            if isinstance(expiry, str):
+                expiry = date.fromisoformat(expiry)
+            locked[pk].update(lot_status=status, lot_expiry=expiry, lot_item_id=item_id, lot_site_id=site_id)
     return locked
 
 
@@ -370,8 +397,13 @@ def _create_lot_once(item, code, site, user, attributes) -> Lot:
     try:
         with transaction.atomic():
             return lot_services.create_lot(item=item, code=code, site=site, user=user, **attributes)
-    except IntegrityError:
-        return Lot.objects.get(item=item, site_id=site.pk, code=code)
+    except (IntegrityError, DjangoValidationError):
+        # The winner committed before our uniqueness check (ValidationError) or after it
+        # (IntegrityError); anything else wrong with the new lot is raised as it was.
+        existing = Lot.objects.filter(item=item, site_id=site.pk, code=code).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _check_serial_free(lot: Lot) -> None:
@@ -435,16 +467,41 @@ def _check_zone(item: Item, lot: Lot | None, bin_: Bin) -> None:
 def _lock_quants(item, lot, from_bin, to_bin, *, held: bool, allocation) -> dict[int, dict]:
     """Lock the stock rows of `item`/`lot` in the given bins (primary-key order); bin id -> row.
     With `held` (an outbound move), each row carries what open pick lines other than
-    `allocation` (the line being picked, if any) hold there."""
+    `allocation` (the line being picked, if any) hold there (`wms.selectors.availability`'s
+    rule, inlined so the lock and the read are one statement)."""
     bins = [b.pk for b in (from_bin, to_bin) if b is not None]
-    rows = StockQuant.objects.select_for_update(of=("self",)).filter(item=item, bin_id__in=bins)
-    rows = rows.filter(lot=lot) if lot is not None else rows.filter(lot__isnull=True)
-    fields = ["pk", "bin_id", "quantity"]
+    same_lot = "q.lot_id = %s" if lot is not None else "q.lot_id IS NULL"
+    params: list = []
+    held_sql = "0"
     if held:
-        exclude = allocation.pk if allocation is not None else None
-        rows = rows.annotate(held=held_subquery(lot=lot, exclude_line_id=exclude))
-        fields.append("held")
-    return {row["bin_id"]: row for row in rows.order_by("pk").values(*fields)}
+        statuses = ", ".join(["%s"] * len(HOLDING_LIST_STATUSES))
+        held_sql = (
+            "COALESCE((SELECT SUM(pl.quantity) FROM wms_pickline pl "  # noqa: S608 - placeholders only
+            "JOIN wms_picklist p ON p.id = pl.pick_list_id "
+            "WHERE pl.bin_id = q.bin_id AND pl.item_id = q.item_id AND "
+            + ("pl.lot_id = q.lot_id" if lot is not None else "pl.lot_id IS NULL")
+            + f" AND pl.status = %s AND p.status IN ({statuses}) AND pl.id <> %s), 0)"
+        )
+        params += [PickLineStatus.OPEN, *HOLDING_LIST_STATUSES, allocation.pk if allocation is not None else 0]
+    sql = (
+        f"SELECT q.id, q.bin_id, q.quantity, {held_sql} FROM wms_stockquant q "  # noqa: S608 - placeholders only
+        f"WHERE q.item_id = %s AND q.bin_id IN ({', '.join(['%s'] * len(bins))}) AND {same_lot} "
+        "ORDER BY q.id" + _for_update("q", no_key=False)
+    )
+    params += [item.pk, *bins] + ([lot.pk] if lot is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            bin_id: {"pk": pk, "quantity": _dec(quantity), "held": _dec(on_hold)}
+            for pk, bin_id, quantity, on_hold in cursor.fetchall()
+        }
+
+
+def _change_on_hand(quant_id: int, delta: Decimal, now) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE wms_stockquant SET quantity = quantity + %s, updated_at = %s WHERE id = %s", [delta, now, quant_id]
+        )
 
 
 def _sync_consumed(kind, lot: Lot, source: dict | None, quantity: Decimal, user) -> None:
