@@ -23,7 +23,6 @@ from wms.models import (
     Lot,
     LotStatus,
     PickLine,
-    PickList,
     StockMove,
     StockQuant,
 )
@@ -44,7 +43,7 @@ def race(*actions, rounds: int = 1) -> list:
         results: list = [None] * len(actions)
         barrier = threading.Barrier(len(actions))
 
-        def run(index, action):
+        def run(index, action, barrier=barrier, results=results):
             try:
                 barrier.wait(timeout=30)
                 results[index] = action()
@@ -119,9 +118,7 @@ def test_blocking_and_unblocking_two_bins_beside_count_generation_never_deadlock
 
 
 def test_the_same_bin_blocked_twice_at_once_ends_blocked_once(plant):
-    outcomes = race(
-        *[lambda: locations.block_bin(bin=plant["a"], user=plant["user"], reason="damaged")] * 2, rounds=3
-    )
+    outcomes = race(*[lambda: locations.block_bin(bin=plant["a"], user=plant["user"], reason="damaged")] * 2, rounds=3)
     assert not errors(outcomes)
     assert Bin.objects.get(pk=plant["a"].pk).blocked
 

@@ -186,7 +186,7 @@ def _post_move(
     if target is not None:
         _change_on_hand(target["pk"], base_quantity, now)
 
-    move = StockMove.objects.create(
+    move = StockMove(
         kind=kind,
         site_id=site_id,
         item=item,
@@ -199,7 +199,9 @@ def _post_move(
         reference=reference[:100],
         reason=reason[:300],
         user=user,
+        created_at=now,
     )
+    _insert_move(move)
     if lot is not None:
         _sync_consumed(kind, lot, source, base_quantity, user)
     publish(
@@ -497,10 +499,40 @@ def _lock_quants(item, lot, from_bin, to_bin, *, held: bool, allocation) -> dict
         }
 
 
+def _insert_move(move: StockMove) -> None:
+    """Write the ledger line (a plain insert: moves have no signals, and the ORM's insert
+    machinery was a tenth of a move's time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO wms_stockmove (kind, site_id, item_id, lot_id, from_bin_id, to_bin_id, quantity, "
+            "entered_quantity, entered_unit_id, reference, reason, user_id, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [
+                move.kind,
+                move.site_id,
+                move.item_id,
+                move.lot_id,
+                move.from_bin_id,
+                move.to_bin_id,
+                move.quantity,
+                move.entered_quantity,
+                move.entered_unit_id,
+                move.reference,
+                move.reason,
+                move.user_id,
+                connection.ops.adapt_datetimefield_value(move.created_at),
+            ],
+        )
+        move.pk = cursor.fetchone()[0]
+    move._state.adding = False
+    move._state.db = connection.alias
+
+
 def _change_on_hand(quant_id: int, delta: Decimal, now) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE wms_stockquant SET quantity = quantity + %s, updated_at = %s WHERE id = %s", [delta, now, quant_id]
+            "UPDATE wms_stockquant SET quantity = quantity + %s, updated_at = %s WHERE id = %s",
+            [delta, connection.ops.adapt_datetimefield_value(now), quant_id],
         )
 
 
