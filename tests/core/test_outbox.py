@@ -151,3 +151,22 @@ def test_purge_forgets_old_deliveries_but_keeps_failures_and_events():
     assert purge_outbox(days=14) == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
     assert Event.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_events_past_the_retention_are_purged_unless_a_delivery_is_still_owed(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.services.outbox import purge_events
+
+    with transaction.atomic():
+        old, owed, recent = (publish("wms.bin.blocked", {"n": n}) for n in range(3))
+    long_ago = timezone.now() - timedelta(days=120)
+    Event.objects.filter(pk__in=[old.pk, owed.pk]).update(occurred_at=long_ago)
+    OutboxMessage.objects.filter(event__in=[old, recent]).update(status=OutboxMessage.Status.DELIVERED)
+    settings.EVENT_RETENTION_DAYS = 90
+
+    assert purge_events() == 1
+    assert set(Event.objects.values_list("pk", flat=True)) == {owed.pk, recent.pk}
