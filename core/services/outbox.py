@@ -17,6 +17,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -49,9 +50,11 @@ def _send_wake_up(message_ids: list[int]) -> None:
 
 class _Waker:
     """Hands committed outbox ids to the broker from one background thread per process, so the
-    request that committed does not wait for the broker, and transactions committing while a
-    send is under way share the next message. Ids of a process that dies before sending are
+    request that committed does not wait for the broker, and transactions committing within
+    COALESCE_SECONDS of each other share one message. Ids of a process that dies before sending are
     delivered by the periodic sweep (`drain_outbox`), like those of a broker outage."""
+
+    COALESCE_SECONDS = 0.05
 
     def __init__(self):
         self._queue: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
@@ -78,7 +81,10 @@ class _Waker:
     def _run(self) -> None:
         while True:
             ids = self._queue.get()
-            while len(ids) < 500:
+            # Let the transactions committing meanwhile join this message: at most one broker
+            # message per COALESCE_SECONDS per process, however many moves commit.
+            time.sleep(self.COALESCE_SECONDS)
+            while len(ids) < 1000:
                 try:
                     ids.extend(self._queue.get_nowait())
                 except queue.Empty:

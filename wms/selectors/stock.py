@@ -27,8 +27,8 @@ def lot_list(*, user) -> QuerySet[Lot]:
 
 # Who may see a quantity while a blind count of it is open (the approvers of counts).
 SEES_BLIND_COUNTS = ("supervisor", "admin")
-# Count statuses in which the count is still blind (counted and awaiting approval included).
-BLIND_COUNT_STATUSES = (CountStatus.OPEN, CountStatus.PENDING_APPROVAL)
+# Count statuses in which the count is still blind (not yet counted).
+BLIND_COUNT_STATUSES = (CountStatus.OPEN,)
 
 
 def _blind_count_open():

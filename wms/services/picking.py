@@ -64,6 +64,15 @@ PICK_LIST_STATES = StateMachine(
     refusal=gettext_noop("A pick list that is %(status)s cannot be %(action)s."),
 )
 TRANSITIONS = PICK_LIST_STATES.transitions
+L = PickLineStatus
+# A line is picked in full or short, once.
+PICK_LINE_STATES = StateMachine(
+    {
+        "pick": Transition(frozenset({L.OPEN}), L.PICKED, label=gettext_lazy("picked")),
+        "short": Transition(frozenset({L.OPEN}), L.SHORT, label=gettext_lazy("picked short")),
+    },
+    refusal=gettext_noop("A pick line that is %(status)s cannot be %(action)s."),
+)
 # Lists whose open lines still hold stock for themselves (the same as HOLDING_LIST_STATUSES,
 # which the availability selector reads).
 ACTIVE = PICK_LIST_STATES.sources("finish")
@@ -310,13 +319,18 @@ def confirm_pick(
                 reason=_("pick line %(n)s") % {"n": line.sequence},
                 allocation=line,
             )
-        line.picked_quantity = picked
-        line.short_quantity = line.quantity - picked
-        line.status = PickLineStatus.PICKED if picked == line.quantity else PickLineStatus.SHORT
-        line.picked_by = user
-        line.picked_at = timezone.now()
-        line.move = move
-        line.save(update_fields=["picked_quantity", "short_quantity", "status", "picked_by", "picked_at", "move"])
+        PICK_LINE_STATES.apply(
+            line,
+            "pick" if picked == line.quantity else "short",
+            user,
+            also={
+                "picked_quantity": picked,
+                "short_quantity": line.quantity - picked,
+                "picked_by": user,
+                "picked_at": timezone.now(),
+                "move": move,
+            },
+        )
 
         if not pick_list.lines.filter(status=PickLineStatus.OPEN).exists():
             PICK_LIST_STATES.apply(pick_list, "finish", user, also={"completed_at": timezone.now()})
