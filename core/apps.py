@@ -33,3 +33,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
+        from core.services import outbox  # noqa: F401  (installs how events wake the outbox worker)

@@ -1,39 +1,71 @@
 """Domain events: how a lower layer tells higher ones that something happened.
 
 A service calls `publish(name, payload, site=...)` inside its transaction. The event is stored,
-in-process subscribers run at once in the same transaction (a failure rolls the whole thing
-back), and every delivery that leaves the process (live pages, webhooks, e-mail) is written to
-the outbox in that transaction too. A Celery task drains the outbox after commit, so an event
-of a rolled-back transaction is never delivered and a broker outage delays deliveries but
-loses none.
+and then:
+
+- **invariant subscribers** (`@subscribe(name)`) run at once in the same transaction: what they
+  write commits or rolls back with the change, and an exception they raise aborts it. Keep them
+  for rules that must hold together with the change;
+- **after-commit subscribers** (`@subscribe(name, after_commit=True)`) are re-checks and
+  reactions that may lag a moment (inventory alerts): each gets an outbox row written with the
+  event, and the worker runs it after commit, so the mover's transaction neither waits for nor
+  fails because of it;
+- every delivery that leaves the process (live pages, webhooks, e-mail) is an outbox row too.
+
+After commit the worker is woken **once per transaction** with the ids of every outbox row the
+transaction wrote; the periodic sweep `core.tasks.drain_outbox` retries what is due. An event of
+a rolled-back transaction is never delivered, and a broker outage delays deliveries but loses
+none. Active webhooks are cached per process for `WEBHOOK_CACHE_SECONDS` and dropped at once
+when this process saves or deletes one.
+
+Events are the business record of what happened and are kept for `EVENT_RETENTION_DAYS`
+(`core.tasks.purge_events`, daily in the beat schedule).
+
+High-rate machine data (telemetry, counts) never goes through `publish`: one Event and outbox
+row per message would be the bottleneck. Ingestion calls `signal(name, records)` instead, once
+per batch: `@on_signal(name)` handlers run in-process on the batch (aggregation, alert rules),
+nothing is stored here, and a handler that wants to tell the rest of the system publishes one
+summarising event itself.
 
 Names are `<app>.<thing>.<what happened>` (`wms.stock.moved`); the first part is the live topic
-pages subscribe to.
+pages subscribe to. This module imports models only (no services), so any service may import it.
 """
 
 import json
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
 _subscribers: dict[str, list[Callable]] = defaultdict(list)
+_after_commit: dict[str, list[Callable]] = defaultdict(list)
+_signal_handlers: dict[str, list[Callable]] = defaultdict(list)
 
 
-def subscribe(name: str):
+def handler_name(handler: Callable) -> str:
+    """How an after-commit subscriber is named in its outbox row (module and qualified name)."""
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def subscribe(name: str, *, after_commit: bool = False):
     """Register `handler(event)` for events called `name` (or a prefix ending in '*', `wms.*`).
 
-    Handlers run inside the publishing transaction: what they write commits or rolls back with
-    the change that caused the event, and an exception they raise aborts that change.
+    By default handlers run inside the publishing transaction (invariants). With `after_commit`
+    the handler runs in the worker once the transaction has committed, from an outbox row, with
+    retries on failure; it must be idempotent (a re-check, not an increment).
     """
+    table = _after_commit if after_commit else _subscribers
 
     def register(handler: Callable) -> Callable:
-        if handler not in _subscribers[name]:
-            _subscribers[name].append(handler)
+        if handler not in table[name]:
+            table[name].append(handler)
         return handler
 
     return register
@@ -41,18 +73,28 @@ def subscribe(name: str):
 
 def unsubscribe(name: str, handler: Callable) -> None:
     """Remove a handler registered with `subscribe(name)`; unknown handlers are ignored."""
-    handlers = _subscribers.get(name)
-    if handlers and handler in handlers:
-        handlers.remove(handler)
+    for table in (_subscribers, _after_commit):
+        handlers = table.get(name)
+        if handlers and handler in handlers:
+            handlers.remove(handler)
 
 
-def _handlers_for(name: str) -> list[Callable]:
+def _matching(table: dict[str, list[Callable]], name: str) -> list[Callable]:
     """Exact subscribers first, then the wildcard ones, each in registration order."""
-    handlers = list(_subscribers.get(name, ()))
-    for pattern, registered in list(_subscribers.items()):
+    handlers = list(table.get(name, ()))
+    for pattern, registered in list(table.items()):
         if pattern.endswith("*") and name.startswith(pattern[:-1]):
             handlers.extend(h for h in registered if h not in handlers)
     return handlers
+
+
+def after_commit_handler(target: str) -> Callable | None:
+    """The after-commit subscriber an outbox row names, or None when it is no longer registered."""
+    for handlers in list(_after_commit.values()):
+        for handler in handlers:
+            if handler_name(handler) == target:
+                return handler
+    return None
 
 
 def _json_safe(payload: dict) -> dict:
@@ -60,19 +102,165 @@ def _json_safe(payload: dict) -> dict:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
+def live_group(site_code: str | None, topic: str) -> str:
+    """The Channels group that live pages of `topic` at a site subscribe to."""
+    return f"live.{site_code or 'all'}.{topic}"
+
+
 def publish(name: str, payload: dict, *, site=None, live: bool = True):
-    """Store the event, run its subscribers and queue its outside deliveries.
+    """Store the event, run its invariant subscribers and queue everything that runs later.
 
     Must be called inside `transaction.atomic()`: the event shares the fate of the change it
     describes. `live` pushes it to the pages watching the site's topic group.
     """
     from core.models import Event
-    from core.services.outbox import queue_deliveries
 
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must be called inside transaction.atomic()")
     event = Event.objects.create(name=name, payload=_json_safe(payload), site=site)
-    for handler in _handlers_for(name):
+    for handler in _matching(_subscribers, name):
         handler(event)
     queue_deliveries(event, live=live)
     return event
+
+
+# --- the outbox rows of an event ----------------------------------------------------------------
+
+_webhook_cache: dict[str, object] = {"until": 0.0, "hooks": None}
+
+
+def active_webhooks() -> list:
+    """The active webhooks, cached per process (see the module docstring)."""
+    from core.models import Webhook
+
+    if _changes_webhooks():
+        # This transaction changed webhooks: what it sees is not yet (and may never be) committed.
+        return list(Webhook.objects.filter(active=True).only("id", "url", "events"))
+    now = time.monotonic()
+    hooks = _webhook_cache["hooks"]
+    if hooks is None or now >= _webhook_cache["until"]:
+        hooks = list(Webhook.objects.filter(active=True).only("id", "url", "events"))
+        _webhook_cache.update(hooks=hooks, until=now + getattr(settings, "WEBHOOK_CACHE_SECONDS", 5.0))
+    return hooks
+
+
+def _forget_cached_webhooks() -> None:
+    _webhook_cache.update(hooks=None, until=0.0)
+
+
+def _changes_webhooks() -> bool:
+    return connection.in_atomic_block and any(
+        callback is _forget_cached_webhooks for _sids, callback, _robust in connection.run_on_commit
+    )
+
+
+def forget_webhooks(**_kwargs) -> None:
+    """A webhook was saved or deleted in this process: drop the cache now and again after commit
+    (until then, `active_webhooks` reads afresh in this transaction and caches nothing)."""
+    _forget_cached_webhooks()
+    if connection.in_atomic_block and not _changes_webhooks():
+        transaction.on_commit(_forget_cached_webhooks)
+
+
+post_save.connect(forget_webhooks, sender="core.Webhook", dispatch_uid="core.events.forget_webhooks.save")
+post_delete.connect(forget_webhooks, sender="core.Webhook", dispatch_uid="core.events.forget_webhooks.delete")
+
+
+def queue_deliveries(event, *, live: bool = True) -> list:
+    """Write the outbox rows of `event` (webhooks, live push, e-mail, after-commit subscribers)
+    in one insert; the worker is woken once, after the transaction commits."""
+    from core.models import OutboxMessage
+
+    Channel = OutboxMessage.Channel
+    messages = [
+        OutboxMessage(event=event, channel=Channel.WEBHOOK, webhook_id=hook.pk, target=hook.url)
+        for hook in active_webhooks()
+        if hook.wants(event.name)
+    ]
+    if live:
+        topic = event.name.split(".", 1)[0]
+        site_code = event.site.code if event.site_id else None
+        messages.append(OutboxMessage(event=event, channel=Channel.WEBSOCKET, target=live_group(site_code, topic)))
+    recipients = event.payload.get("notify") if isinstance(event.payload, dict) else None
+    for address in recipients or []:
+        messages.append(OutboxMessage(event=event, channel=Channel.EMAIL, target=address))
+    for handler in _matching(_after_commit, event.name):
+        messages.append(OutboxMessage(event=event, channel=Channel.HANDLER, target=handler_name(handler)))
+    if not messages:
+        return []
+    created = OutboxMessage.objects.bulk_create(messages)
+    wake_worker_after_commit([m.pk for m in created])
+    return created
+
+
+_worker: dict[str, Callable | None] = {"wake": None}
+
+
+def set_worker_waker(wake: Callable[[list[int]], None]) -> None:
+    """Install how the worker is woken with a transaction's outbox ids (the outbox service does,
+    when the core app is ready; this module stays free of services)."""
+    _worker["wake"] = wake
+
+
+class _WakeUp:
+    """The one on-commit callback of a transaction: hands all its outbox ids to the worker."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+        self.__qualname__ = "wake_outbox_worker"  # how Django's robust on_commit names it in logs
+
+    def __call__(self) -> None:
+        wake = _worker["wake"]
+        if wake is None:
+            logger.warning("no outbox worker waker installed; %d message(s) wait for the sweep", len(self.ids))
+            return
+        wake(self.ids)
+
+
+def wake_worker_after_commit(message_ids: list[int]) -> None:
+    """Add `message_ids` to this transaction's wake-up, registering it on first use.
+
+    A rolled-back transaction (or savepoint) drops its callback with it, so a later transaction
+    registers a fresh one. `robust`: the change has committed by then; whatever goes wrong in
+    waking the worker is logged, never turned into an error answer for a change that happened.
+    """
+    for _sids, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _WakeUp):
+            callback.ids.extend(message_ids)
+            return
+    wake = _WakeUp()
+    wake.ids.extend(message_ids)
+    transaction.on_commit(wake, robust=True)
+
+
+# --- high-rate data: in-process batch signals, nothing stored --------------------------------
+
+
+def on_signal(name: str):
+    """Register `handler(records)` for batches signalled as `name` (e.g. `mes.telemetry`)."""
+
+    def register(handler: Callable) -> Callable:
+        if handler not in _signal_handlers[name]:
+            _signal_handlers[name].append(handler)
+        return handler
+
+    return register
+
+
+def off_signal(name: str, handler: Callable) -> None:
+    """Remove a handler registered with `on_signal(name)`; unknown handlers are ignored."""
+    handlers = _signal_handlers.get(name)
+    if handlers and handler in handlers:
+        handlers.remove(handler)
+
+
+def signal(name: str, records: Sequence) -> int:
+    """Hand one batch of high-rate records to the in-process handlers of `name`; returns how many
+    handlers ran. Nothing is stored and no outbox row is written: the caller owns durability (it
+    has written the batch itself, and acknowledges the broker only after commit). Handlers run
+    in the caller's transaction when there is one, in registration order; an exception aborts
+    the batch like any other error of the caller."""
+    handlers = _matching(_signal_handlers, name)
+    for handler in handlers:
+        handler(records)
+    return len(handlers)

@@ -39,9 +39,9 @@ class StateMachine:
             return False
         return getattr(record, self.field) in transition.sources
 
-    def apply(self, record, name: str, user, *, also: dict | None = None) -> bool:
-        """Move `record` along transition `name`; `also` sets more fields in the same save.
-        Returns False when the record already had the target status (nothing saved)."""
+    def check(self, record, name: str, user=None) -> Transition:
+        """Raise the domain error that refuses transition `name` now (403 without the permission,
+        409 naming the current status); return the transition when it is allowed."""
         transition = self.transitions[name]
         if transition.permission and user is not None and not user.has_perm(transition.permission):
             raise PermissionDenied()
@@ -51,6 +51,21 @@ class StateMachine:
             raise InvalidTransition(
                 _(self.refusal) % {"status": str(display).lower(), "action": transition.label or name}
             )
+        return transition
+
+    def next_statuses(self) -> dict[str, set[str]]:
+        """status -> the statuses it may change to (for pages that offer the next steps)."""
+        table: dict[str, set[str]] = {}
+        for transition in self.transitions.values():
+            for source in transition.sources:
+                table.setdefault(source, set()).add(transition.target)
+        return table
+
+    def apply(self, record, name: str, user, *, also: dict | None = None) -> bool:
+        """Move `record` along transition `name`; `also` sets more fields in the same save.
+        Returns False when the record already had the target status (nothing saved)."""
+        transition = self.check(record, name, user)
+        current = getattr(record, self.field)
         if current == transition.target and not also:
             return False
         setattr(record, self.field, transition.target)

@@ -25,6 +25,20 @@ def deliver_outbox_message(message_id: int) -> str:
     return outbox.deliver(message_id=message_id)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    ignore_result=True,
+)
+def deliver_outbox_messages(message_ids: list[int]) -> dict:
+    """Deliver the outbox messages one transaction wrote (one wake-up per transaction)."""
+    return outbox.deliver_many(message_ids=[int(i) for i in message_ids])
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def drain_outbox() -> int:
     """Periodic sweep: deliver what is due (missed by a broker outage, or retried after backoff)."""
@@ -36,5 +50,12 @@ def drain_outbox() -> int:
 
 @shared_task(ignore_result=True)
 def purge_outbox(days: int = 14) -> int:
-    """Daily: forget deliveries that succeeded more than `days` ago."""
-    return outbox.purge_delivered(older_than_days=days)
+    """Daily: forget deliveries that succeeded more than `days` ago, and events older than
+    `EVENT_RETENTION_DAYS` whose deliveries are settled."""
+    return outbox.purge_delivered(older_than_days=days) + outbox.purge_events()
+
+
+@shared_task(ignore_result=True)
+def purge_events(days: int | None = None) -> int:
+    """Forget events older than the retention (`EVENT_RETENTION_DAYS` unless `days`)."""
+    return outbox.purge_events(older_than_days=days)

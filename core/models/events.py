@@ -62,6 +62,7 @@ class OutboxMessage(models.Model):
         WEBHOOK = "webhook", _("Webhook")
         WEBSOCKET = "websocket", _("Live page push")
         EMAIL = "email", _("E-mail")
+        HANDLER = "handler", _("After-commit subscriber")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -71,7 +72,7 @@ class OutboxMessage(models.Model):
     event = models.ForeignKey(Event, models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     webhook = models.ForeignKey(Webhook, models.CASCADE, null=True, blank=True, related_name="deliveries")
-    target = models.CharField(max_length=500, blank=True, help_text=_("Group name or e-mail address"))
+    target = models.CharField(max_length=500, blank=True, help_text=_("Group name, e-mail address or subscriber name"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

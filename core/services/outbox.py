@@ -1,7 +1,7 @@
 """The transactional outbox: deliveries written with the business change, sent after commit.
 
-`queue_deliveries` runs inside the publishing transaction and wakes the worker after commit;
-`deliver` is called by the Celery task for one message and is safe to run twice at once (the
+`core.events.queue_deliveries` writes the rows inside the publishing transaction and wakes the
+worker once after commit; `deliver` is called by the Celery task for each message and is safe to run twice at once (the
 row lock and the status make the second call a no-op), so each webhook gets each event id at
 most once. A failed attempt is retried by the periodic sweep (`due_message_ids`, run by the
 `core.tasks.drain_outbox` beat entry) after an exponential backoff, until
@@ -14,6 +14,10 @@ import hmac
 import http.client
 import json
 import logging
+import os
+import queue
+import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -23,62 +27,73 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import Event, OutboxMessage, Webhook
+from core import events
+from core.events import after_commit_handler, live_group, queue_deliveries  # noqa: F401  (re-exported)
+from core.models import Event, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
 
-def live_group(site_code: str | None, topic: str) -> str:
-    """The Channels group that live pages of `topic` at a site subscribe to."""
-    return f"live.{site_code or 'all'}.{topic}"
-
-
-def queue_deliveries(event: Event, *, live: bool = True) -> list[OutboxMessage]:
-    """Write the outside deliveries of `event`; the worker is woken after commit."""
-    messages = [
-        OutboxMessage(event=event, channel=OutboxMessage.Channel.WEBHOOK, webhook=hook, target=hook.url)
-        for hook in Webhook.objects.filter(active=True)
-        if hook.wants(event.name)
-    ]
-    if live:
-        topic = event.name.split(".", 1)[0]
-        site_code = event.site.code if event.site_id else None
-        messages.append(
-            OutboxMessage(event=event, channel=OutboxMessage.Channel.WEBSOCKET, target=live_group(site_code, topic))
-        )
-    recipients = event.payload.get("notify") if isinstance(event.payload, dict) else None
-    for address in recipients or []:
-        messages.append(OutboxMessage(event=event, channel=OutboxMessage.Channel.EMAIL, target=address))
-    if not messages:
-        return []
-    created = OutboxMessage.objects.bulk_create(messages)
-    ids = [m.pk for m in created]
-    # robust: the business change has committed by then; whatever goes wrong in waking the
-    # worker is logged, never turned into an error answer for a change that did happen.
-    transaction.on_commit(lambda: _enqueue(ids), robust=True)
-    return created
-
-
-def _enqueue(message_ids: list[int]) -> None:
-    """Hand the deliveries to the worker. If the broker is down they stay pending for the sweep.
-
+def _send_wake_up(message_ids: list[int]) -> None:
+    """One task for `message_ids`. If the broker is down they stay pending for the sweep:
     `retry=False` (and the broker's `max_retries: 0` transport option) make a dead broker fail
-    at once instead of holding up the request that published the event.
-    """
+    at once instead of holding anything up."""
     from kombu.exceptions import KombuError
 
-    from core.tasks import deliver_outbox_message
+    from core.tasks import deliver_outbox_messages
 
-    for message_id in message_ids:
-        try:
-            deliver_outbox_message.apply_async((message_id,), retry=False)
-        except KombuError as exc:
-            logger.warning(
-                "broker unreachable, %d outbox message(s) wait for the sweep: %s",
-                len(message_ids) - message_ids.index(message_id),
-                exc,
-            )
+    try:
+        deliver_outbox_messages.apply_async((message_ids,), retry=False)
+    except KombuError as exc:
+        logger.warning("broker unreachable, %d outbox message(s) wait for the sweep: %s", len(message_ids), exc)
+
+
+class _Waker:
+    """Hands committed outbox ids to the broker from one background thread per process, so the
+    request that committed does not wait for the broker, and transactions committing within
+    COALESCE_SECONDS of each other share one message. Ids of a process that dies before sending are
+    delivered by the periodic sweep (`drain_outbox`), like those of a broker outage."""
+
+    COALESCE_SECONDS = 0.05
+
+    def __init__(self):
+        self._queue: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, message_ids: list[int]) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            _send_wake_up(message_ids)  # the embedded default and tests: deliver now, in-process
             return
+        self._ensure_thread()
+        self._queue.put(list(message_ids))
+
+    def _ensure_thread(self) -> None:
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        with self._lock:
+            if self._pid != pid:  # first use in this process (or after a fork)
+                self._queue = queue.SimpleQueue()
+                threading.Thread(target=self._run, name="outbox-waker", daemon=True).start()
+                self._pid = pid
+
+    def _run(self) -> None:
+        while True:
+            ids = self._queue.get()
+            # Let the transactions committing meanwhile join this message: at most one broker
+            # message per COALESCE_SECONDS per process, however many moves commit.
+            time.sleep(self.COALESCE_SECONDS)
+            while len(ids) < 1000:
+                try:
+                    ids.extend(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            _send_wake_up(ids)
+
+
+wake_worker = _Waker()
+events.set_worker_waker(wake_worker)
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -206,6 +221,16 @@ def _send(message: OutboxMessage) -> None:
             )
         except (OSError, RedisError, ChannelFull) as exc:
             raise DeliveryFailed(str(exc) or type(exc).__name__) from exc
+    elif message.channel == OutboxMessage.Channel.HANDLER:
+        handler = after_commit_handler(message.target)
+        if handler is None:
+            raise DeliveryFailed(f"no after-commit subscriber {message.target} in this process")
+        try:
+            with transaction.atomic():
+                handler(event)
+        except Exception as exc:
+            logger.exception("after-commit subscriber %s failed on event %s", message.target, event.pk)
+            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
     elif message.channel == OutboxMessage.Channel.EMAIL:
         try:
             send_mail(
@@ -225,6 +250,35 @@ def due_message_ids(*, limit: int = 200) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def deliver_many(*, message_ids: list[int]) -> dict[str, int]:
+    """Deliver the messages of one committed transaction, each on its own (one failing does not
+    hold up the others). Returns how many ended in each status."""
+    outcome: dict[str, int] = {}
+    for message_id in message_ids:
+        status = deliver(message_id=message_id)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
+
+
+def purge_events(*, older_than_days: int | None = None) -> int:
+    """Delete events older than the retention (`EVENT_RETENTION_DAYS`, default 90) whose
+    deliveries are all done: an event with a pending or failed delivery is kept until that is
+    settled, so nothing still owed to a receiver disappears. Deletes in batches."""
+    days = older_than_days if older_than_days is not None else getattr(settings, "EVENT_RETENTION_DAYS", 90)
+    cutoff = timezone.now() - timedelta(days=days)
+    owed = OutboxMessage.objects.exclude(status=OutboxMessage.Status.DELIVERED).values("event_id")
+    total = 0
+    while True:
+        batch = list(
+            Event.objects.filter(occurred_at__lt=cutoff).exclude(pk__in=owed).values_list("pk", flat=True)[:5000]
+        )
+        if not batch:
+            return total
+        OutboxMessage.objects.filter(event_id__in=batch).delete()
+        deleted, _ = Event.objects.filter(pk__in=batch).delete()
+        total += len(batch) if deleted else 0
 
 
 def purge_delivered(*, older_than_days: int = 14) -> int:

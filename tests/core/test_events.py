@@ -139,3 +139,84 @@ def test_live_events_get_one_push_to_their_site_topic_group():
     [push] = OutboxMessage.objects.filter(event=live)
     assert (push.channel, push.target) == (OutboxMessage.Channel.WEBSOCKET, "live.P2.mes")
     assert not OutboxMessage.objects.filter(event=quiet).exists()
+
+
+# After-commit subscribers, batch signals, the webhook cache
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_after_commit_subscriber_runs_from_the_outbox_once_the_change_commits():
+    from core.events import handler_name
+
+    seen = []
+
+    def recheck(event):
+        seen.append(event.payload["n"])
+
+    subscribe("core.test.changed", after_commit=True)(recheck)
+    try:
+        with transaction.atomic():
+            event = publish("core.test.changed", {"n": 1}, live=False)
+            assert seen == []  # not inside the mover's transaction
+            row = OutboxMessage.objects.get(event=event)
+            assert row.channel == OutboxMessage.Channel.HANDLER and row.target == handler_name(recheck)
+        assert seen == [1]  # the (eager) worker ran it after commit
+        assert OutboxMessage.objects.get(event=event).status == OutboxMessage.Status.DELIVERED
+    finally:
+        unsubscribe("core.test.changed", recheck)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_after_commit_subscriber_leaves_the_change_and_retries_later():
+    def broken(event):
+        raise Refused
+
+    subscribe("core.test.changed", after_commit=True)(broken)
+    try:
+        with transaction.atomic():
+            event = publish("core.test.changed", {"n": 2}, live=False)
+        assert Event.objects.filter(pk=event.pk).exists()
+        row = OutboxMessage.objects.get(event=event)
+        assert row.status == OutboxMessage.Status.PENDING and row.attempts == 1 and "Refused" in row.last_error
+    finally:
+        unsubscribe("core.test.changed", broken)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_wakes_the_worker_once(monkeypatch):
+    import core.events
+
+    wake_ups = []
+    monkeypatch.setitem(core.events._worker, "wake", wake_ups.append)
+    with transaction.atomic():
+        first = publish("wms.bin.blocked", {"bin": "A"})
+        second = publish("wms.bin.blocked", {"bin": "B"})
+    ids = set(OutboxMessage.objects.filter(event__in=[first, second]).values_list("pk", flat=True))
+    assert len(wake_ups) == 1 and set(wake_ups[0]) == ids and len(ids) == 2
+
+
+def test_batch_signals_reach_their_handlers_and_store_nothing():
+    """No database in this test: a signal that stored anything would fail it."""
+    from core.events import off_signal, on_signal, signal
+
+    batches = []
+    on_signal("mes.telemetry")(batches.append)
+    try:
+        assert signal("mes.telemetry", [{"tag": "temp", "value": 71.5}] * 500) == 1
+        assert len(batches) == 1 and len(batches[0]) == 500
+    finally:
+        off_signal("mes.telemetry", batches.append)
+
+
+@pytest.mark.django_db
+def test_a_new_webhook_gets_the_next_event_at_once_from_the_cache():
+    from core.events import active_webhooks
+    from core.models import Webhook
+
+    with transaction.atomic():
+        publish("wms.bin.blocked", {"bin": "A"})  # fills the cache: no webhooks
+    hook = Webhook.objects.create(name="ERP", url="http://erp.example/hook", secret="s")
+    assert [h.pk for h in active_webhooks()] == [hook.pk]
+    with transaction.atomic():
+        event = publish("wms.bin.blocked", {"bin": "B"})
+    assert OutboxMessage.objects.filter(event=event, webhook=hook).exists()

@@ -36,7 +36,7 @@ def test_worker_delivers_what_a_committed_transaction_published(webhook_receiver
     _hook(webhook_receiver.url)
 
     with transaction.atomic():
-        event = publish("wms.stock.moved", {"item": "CMP-100", "quantity": "5"}, site=site)
+        event = publish("wms.bin.blocked", {"item": "CMP-100", "quantity": "5"}, site=site)
         # Nothing leaves before the commit.
         assert OutboxMessage.objects.filter(event=event).count() == 2
 
@@ -57,7 +57,7 @@ def test_event_of_a_rolled_back_transaction_is_never_delivered(webhook_receiver,
     _hook(webhook_receiver.url)
 
     with pytest.raises(Rollback), transaction.atomic():
-        publish("wms.stock.moved", {"item": "GHOST"})
+        publish("wms.bin.blocked", {"item": "GHOST"})
         raise Rollback
 
     assert not Event.objects.exists()
@@ -80,12 +80,12 @@ def test_subscriber_failure_leaves_no_delivery_behind(webhook_receiver):
         raise Rollback
 
     _hook(webhook_receiver.url)
-    subscribe("wms.stock.moved")(refuse)
+    subscribe("wms.bin.blocked")(refuse)
     try:
         with pytest.raises(Rollback), transaction.atomic():
-            publish("wms.stock.moved", {"item": "CMP-100"})
+            publish("wms.bin.blocked", {"item": "CMP-100"})
     finally:
-        unsubscribe("wms.stock.moved", refuse)
+        unsubscribe("wms.bin.blocked", refuse)
 
     assert not OutboxMessage.objects.exists()
     assert drain_outbox() == 0
@@ -119,8 +119,8 @@ def test_metrics_report_pending_deliveries(client, webhook_receiver):
     client.force_login(admin)
     _hook(webhook_receiver.url)
     with transaction.atomic():
-        first = publish("wms.stock.moved", {"item": "A"}, live=False)
-        publish("wms.stock.moved", {"item": "B"}, live=False)
+        first = publish("wms.bin.blocked", {"item": "A"}, live=False)
+        publish("wms.bin.blocked", {"item": "B"}, live=False)
 
     response = client.get("/metrics", REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 200
@@ -139,7 +139,7 @@ def test_purge_forgets_old_deliveries_but_keeps_failures_and_events():
     from core.tasks import purge_outbox
 
     with transaction.atomic():
-        events = [publish("wms.stock.moved", {"n": n}) for n in range(3)]
+        events = [publish("wms.bin.blocked", {"n": n}) for n in range(3)]
     old, recent, failed = (OutboxMessage.objects.get(event=event) for event in events)
     long_ago = timezone.now() - timedelta(days=15)
     OutboxMessage.objects.filter(pk=old.pk).update(status=OutboxMessage.Status.DELIVERED, delivered_at=long_ago)
@@ -151,3 +151,22 @@ def test_purge_forgets_old_deliveries_but_keeps_failures_and_events():
     assert purge_outbox(days=14) == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, failed.pk}
     assert Event.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_events_past_the_retention_are_purged_unless_a_delivery_is_still_owed(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.services.outbox import purge_events
+
+    with transaction.atomic():
+        old, owed, recent = (publish("wms.bin.blocked", {"n": n}) for n in range(3))
+    long_ago = timezone.now() - timedelta(days=120)
+    Event.objects.filter(pk__in=[old.pk, owed.pk]).update(occurred_at=long_ago)
+    OutboxMessage.objects.filter(event__in=[old, recent]).update(status=OutboxMessage.Status.DELIVERED)
+    settings.EVENT_RETENTION_DAYS = 90
+
+    assert purge_events() == 1
+    assert set(Event.objects.values_list("pk", flat=True)) == {owed.pk, recent.pk}

@@ -60,3 +60,24 @@ def test_reaching_the_status_it_already_has_saves_nothing():
 
     assert MACHINE.apply(receipt, "receive", None) is False
     assert receipt.history.count() == versions
+
+
+def test_check_refuses_without_saving_and_next_statuses_lists_the_way_on():
+    receipt = ExpectedReceiptFactory(status=ReceiptStatus.CANCELLED)
+    with pytest.raises(InvalidTransition, match="cancelled cannot be cancelled"):
+        MACHINE.check(receipt, "cancel")
+    receipt.refresh_from_db()
+    assert receipt.status == ReceiptStatus.CANCELLED
+    assert MACHINE.next_statuses() == {
+        ReceiptStatus.OPEN: {ReceiptStatus.PARTIAL, ReceiptStatus.CANCELLED},
+        ReceiptStatus.PARTIAL: {ReceiptStatus.PARTIAL},
+    }
+
+
+def test_lots_and_counts_run_on_core_states():
+    from wms.services.counting import COUNT_STATES
+    from wms.services.lots import LOT_STATES, TRANSITIONS
+
+    assert isinstance(LOT_STATES, StateMachine) and isinstance(COUNT_STATES, StateMachine)
+    assert TRANSITIONS["consumed"] == {"available"}
+    assert COUNT_STATES.sources("approve") == {"pending_approval"}

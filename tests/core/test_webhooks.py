@@ -24,7 +24,7 @@ def _hook(receiver_url, *, events=None, name="ERP bridge"):
     return Webhook.objects.create(name=name, url=receiver_url, secret=SECRET, events=events or [])
 
 
-def _publish(name="wms.stock.moved", payload=None, site=None):
+def _publish(name="wms.bin.blocked", payload=None, site=None):
     with transaction.atomic():
         return publish(name, payload or {"item": "CMP-100", "quantity": "5.000"}, site=site, live=False)
 
@@ -50,11 +50,11 @@ def test_receiver_gets_signed_body_with_event_id(webhook_receiver):
     [request] = webhook_receiver.requests
     assert _verified(request)
     assert request["headers"]["X-Event-Id"] == str(event.id)
-    assert request["headers"]["X-Event-Name"] == "wms.stock.moved"
+    assert request["headers"]["X-Event-Name"] == "wms.bin.blocked"
     body = json.loads(request["body"])
     assert body == {
         "id": str(event.id),
-        "event": "wms.stock.moved",
+        "event": "wms.bin.blocked",
         "occurred_at": event.occurred_at.isoformat(),
         "site": "P1",
         "data": {"item": "CMP-100", "quantity": "5.000"},
@@ -150,7 +150,7 @@ def test_each_webhook_gets_each_event_once_and_only_what_it_wants(webhook_receiv
     try:
         all_events = _hook(webhook_receiver.url, name="Data lake")
         wms_only = _hook(other.url, events=["wms.*"], name="Warehouse robot")
-        moved = _publish("wms.stock.moved")
+        moved = _publish("wms.bin.blocked")
         created = _publish("core.item.created", {"code": "CMP-100"})
 
         assert drain_outbox() == 3
@@ -173,7 +173,7 @@ def test_two_concurrent_deliveries_reach_the_webhook_once(webhook_receiver):
     webhook_receiver.delay = 0.5  # the first delivery holds its row lock while the second tries
     hook = _hook(webhook_receiver.url)
     # Rows written directly: publish() would deliver on commit (tasks run eagerly here).
-    event = Event.objects.create(name="wms.stock.moved", payload={"item": "CMP-100"})
+    event = Event.objects.create(name="wms.bin.blocked", payload={"item": "CMP-100"})
     message = OutboxMessage.objects.create(event=event, channel=OutboxMessage.Channel.WEBHOOK, webhook=hook)
     start = threading.Barrier(2)
     results = []

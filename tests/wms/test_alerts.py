@@ -15,6 +15,16 @@ from wms.services.lots import hold_lot
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def worker_runs_at_once(monkeypatch):
+    """The alert re-checks run after commit in the worker; inside a test's transaction (which
+    never commits) the worker is stood in for by delivering each transaction's outbox at once."""
+    import core.events
+    from core.services import outbox
+
+    monkeypatch.setattr(core.events, "wake_worker_after_commit", lambda ids: outbox.deliver_many(message_ids=ids))
+
+
 @pytest.fixture
 def bin_():
     return BinFactory()
@@ -115,9 +125,10 @@ def test_expired_lot_still_available_raised_until_status_changes(bin_, site, use
     assert alert.resolved_at is not None
 
 
-def test_bin_over_capacity_raised_and_resolved(site, user):
+def test_bin_over_capacity_raised_and_resolved():
     small = BinFactory(max_lots=1)
     site = small.warehouse.site
+    user = UserFactory(roles=["warehouse"], sites=[site])
     a, b = ItemFactory(), ItemFactory()
     stock_in(bin=small, item=a, quantity=1)
     # a count correction may put a second item where only one fits (adjustments ignore capacity)
@@ -132,8 +143,9 @@ def test_bin_over_capacity_raised_and_resolved(site, user):
     assert open_keys(site, AlertKind.BIN_OVER_CAPACITY) == set()
 
 
-def test_bin_over_weight(site, user):
+def test_bin_over_weight():
     heavy = BinFactory(max_weight_kg=Decimal("100"))
+    user = UserFactory(roles=["warehouse"], sites=[heavy.warehouse.site])
     item = ItemFactory(unit_weight_kg=Decimal("30"))
     post_move(kind="adjustment", item=item, quantity=Decimal("4"), to_bin=heavy, user=user, reason="found")
     alerts.evaluate_alerts(site=heavy.warehouse.site)

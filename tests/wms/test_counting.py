@@ -340,3 +340,58 @@ def test_count_waits_for_a_move_in_progress_and_sees_its_result():
 
     assert task.system_quantity == Decimal("90") and task.variance == 0
     assert on_hand(item, bin_) == Decimal("90")
+
+
+# Odd states and four eyes
+
+
+def test_approving_or_rejecting_a_task_not_yet_counted_is_refused_not_a_crash(bin_, site, supervisor):
+    task = make_task(bin_, ItemFactory(), 10)
+    with pytest.raises(InvalidTransition):
+        counting.approve_count(task=task, user=supervisor, password=PASSWORD)
+    with pytest.raises(InvalidTransition):
+        counting.reject_count(task=task, user=supervisor, password=PASSWORD, reason="no")
+    task.refresh_from_db()
+    assert task.status == CountStatus.OPEN and not StockMove.objects.filter(reference=f"COUNT-{task.pk}").exists()
+
+
+def test_a_counter_cannot_reject_their_own_count(bin_, site):
+    lead = UserFactory(roles=["supervisor"], sites=[site])
+    task = make_task(bin_, ItemFactory(standard_cost=Decimal("100")), 10)
+    task = counting.submit_count(task=task, counted_quantity=2, user=lead, reason="damaged cartons")
+    with pytest.raises(PermissionDenied):
+        counting.reject_count(task=task, user=lead, password=PASSWORD, reason="my mistake")
+    with pytest.raises(PermissionDenied):
+        counting.approve_count(task=task, user=lead, password=PASSWORD)
+    task.refresh_from_db()
+    assert task.status == CountStatus.PENDING_APPROVAL
+
+
+def test_the_api_answers_409_for_approving_an_uncounted_task(bin_, site, supervisor):
+    from rest_framework.test import APIClient
+
+    task = make_task(bin_, ItemFactory(), 10)
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    response = api.post(f"/api/v1/wms/count-tasks/{task.pk}/approve/", {"password": PASSWORD}, format="json")
+    assert response.status_code == 409, response.content
+
+
+def test_stock_under_an_open_blind_count_is_hidden_from_the_warehouse_but_not_from_supervisors(
+    bin_, site, counter, supervisor
+):
+    from rest_framework.test import APIClient
+
+    from wms.selectors.stock import stock_list
+
+    item = ItemFactory(code="BLIND-1")
+    task = make_task(bin_, item, 37)
+    assert not stock_list(user=counter, item=item).exists()
+    assert stock_list(user=supervisor, item=item).get().quantity == Decimal(37)
+    api = APIClient()
+    api.force_authenticate(counter)
+    body = api.get("/api/v1/wms/stock/", {"item": "BLIND-1"}).json()
+    assert "37" not in str(body)
+
+    counting.cancel_count_task(task=task, user=supervisor)
+    assert stock_list(user=counter, item=item).get().quantity == Decimal(37)

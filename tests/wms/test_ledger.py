@@ -133,3 +133,150 @@ def test_each_move_publishes_a_stock_moved_event():
     assert (
         event.payload["move"] == move.pk and event.payload["item"] == "EV-1" and Decimal(event.payload["quantity"]) == 2
     )
+
+
+# Lots belong to one site
+
+
+@pytest.fixture
+def two_sites():
+    """Shenzhen and Monterrey, each with a bin, a warehouse user, and the same item."""
+    from tests.factories import SiteFactory
+    from tests.wms.factories import WarehouseFactory, ZoneFactory
+
+    sites = {}
+    for code in ("SZ", "MTY"):
+        site = SiteFactory(code=code)
+        zone = ZoneFactory(warehouse=WarehouseFactory(site=site, code=f"{code}1"), kind="raw", code="RAW")
+        sites[code] = {
+            "site": site,
+            "bin": BinFactory(zone=zone, aisle="R", rack="01", level="1", position="01"),
+            "user": UserFactory(roles=["warehouse"], sites=[site]),
+        }
+    return sites
+
+
+def test_a_receipt_naming_another_sites_lot_code_makes_a_lot_of_its_own(two_sites):
+    sz, mty = two_sites["SZ"], two_sites["MTY"]
+    item = ItemFactory(code="PCB-INV01", tracking="lot")
+    theirs = LotFactory(item=item, code="MTY-PCB2609", site=mty["site"])
+    stock_in(bin=mty["bin"], item=item, quantity=10, lot=theirs, user=mty["user"])
+
+    move = post_move(
+        kind="receipt", item=item, lot_code="MTY-PCB2609", quantity=Decimal(3), to_bin=sz["bin"], user=sz["user"]
+    )
+
+    assert move.lot != theirs and move.lot.site == sz["site"] and move.lot.code == "MTY-PCB2609"
+    assert sum(q.quantity for q in StockQuant.objects.filter(lot=theirs)) == Decimal(10)
+
+
+def test_another_sites_lot_is_an_unknown_lot_whatever_its_status(two_sites):
+    sz, mty = two_sites["SZ"], two_sites["MTY"]
+    item = ItemFactory(tracking="lot")
+    held = LotFactory(item=item, code="MTY-HELD", site=mty["site"], status=LotStatus.ON_HOLD)
+    stock_in(bin=sz["bin"], item=item, quantity=5, lot=LotFactory(item=item, code="SZ-OK", site=sz["site"]))
+
+    for lot_args in ({"lot_code": "MTY-HELD"}, {"lot": held}):
+        with pytest.raises(ValidationFailed) as refused:
+            post_move(kind="issue", item=item, quantity=Decimal(1), from_bin=sz["bin"], user=sz["user"], **lot_args)
+        assert refused.value.code == "unknown_lot" and "On hold" not in str(refused.value.message)
+
+
+def test_a_consumed_serial_of_another_site_is_not_revived_by_a_receipt(two_sites):
+    sz, mty = two_sites["SZ"], two_sites["MTY"]
+    item = ItemFactory(tracking="serial")
+    serial = LotFactory(item=item, code="RC25-MTY-000006", site=mty["site"], status=LotStatus.CONSUMED)
+
+    post_move(
+        kind="receipt", item=item, lot_code="RC25-MTY-000006", quantity=Decimal(1), to_bin=sz["bin"], user=sz["user"]
+    )
+
+    serial.refresh_from_db()
+    assert serial.status == LotStatus.CONSUMED
+
+
+def test_the_moves_api_answers_unknown_lot_for_another_sites_lot(client, two_sites):
+    from rest_framework.test import APIClient
+
+    sz, mty = two_sites["SZ"], two_sites["MTY"]
+    item = ItemFactory(code="FG-RC25", tracking="lot")
+    LotFactory(item=item, code="MTY-Q1", site=mty["site"], status=LotStatus.ON_HOLD)
+    api = APIClient()
+    api.force_authenticate(sz["user"])
+
+    response = api.post(
+        "/api/v1/wms/moves/",
+        {"kind": "issue", "item": "FG-RC25", "lot": "MTY-Q1", "from_bin": sz["bin"].code, "quantity": "1"},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "unknown_lot" and "on hold" not in response.content.decode().lower()
+
+
+def test_a_user_cannot_move_stock_in_a_bin_of_a_site_it_does_not_work_at(two_sites):
+    from core.errors import NotFound
+
+    sz, mty = two_sites["SZ"], two_sites["MTY"]
+    item = ItemFactory()
+    stock_in(bin=mty["bin"], item=item, quantity=5, user=mty["user"])
+    with pytest.raises(NotFound):
+        post_move(kind="issue", item=item, quantity=Decimal(1), from_bin=mty["bin"], user=sz["user"])
+
+
+# One serial, one place
+
+
+def test_a_serial_on_hand_in_one_bin_cannot_be_received_or_adjusted_into_another():
+    bin_a, item = BinFactory(), ItemFactory(tracking="serial")
+    bin_b = BinFactory(zone=bin_a.zone)
+    user = UserFactory(roles=["warehouse"], sites=[bin_a.warehouse.site])
+    post_move(kind="receipt", item=item, lot_code="SN-3", quantity=Decimal(1), to_bin=bin_a, user=user)
+
+    for kind in ("receipt", "adjustment"):
+        with pytest.raises(ValidationFailed) as refused:
+            post_move(kind=kind, item=item, lot_code="SN-3", quantity=Decimal(1), to_bin=bin_b, user=user)
+        assert refused.value.code == "serial_on_hand"
+    lot = Lot.objects.get(item=item, code="SN-3")
+    assert sum(q.quantity for q in StockQuant.objects.filter(lot=lot)) == Decimal(1)
+    post_move(kind="transfer", item=item, lot=lot, quantity=Decimal(1), from_bin=bin_a, to_bin=bin_b, user=user)
+    assert on_hand(item, bin_b, lot) == Decimal(1)
+
+
+# Allocations
+
+
+def test_a_plain_issue_cannot_take_what_a_pick_list_holds_but_the_pick_can():
+    from tests.wms.factories import warehouse_layout
+    from wms.selectors.availability import available_quantity
+    from wms.services import picking
+
+    layout = warehouse_layout()
+    item = ItemFactory()
+    stock_in(bin=layout.raw, item=item, quantity=10, user=layout.user)
+    pick_list = picking.create_pick_list(
+        site=layout.site, purpose="shipment", lines=[{"item": item, "quantity": "8"}], user=layout.user
+    )
+    assert available_quantity(item=item, bin=layout.raw) == Decimal(2)
+
+    with pytest.raises(InsufficientStock) as refused:
+        post_move(kind="issue", item=item, quantity=Decimal(3), from_bin=layout.raw, user=layout.user)
+    assert "pick lists hold 8" in str(refused.value.message)
+    post_move(kind="issue", item=item, quantity=Decimal(2), from_bin=layout.raw, user=layout.user)
+
+    picking.confirm_pick(line=pick_list.lines.get(), picked_quantity="8", user=layout.user)
+    assert on_hand(item, layout.raw) == Decimal(0)
+
+
+def test_a_transfer_costs_seven_statements_besides_the_transaction(django_assert_max_num_queries):
+    bin_a = BinFactory()
+    bin_b = BinFactory(zone=bin_a.zone)
+    lot = LotFactory(site=bin_a.warehouse.site)
+    user = UserFactory(roles=["warehouse"], sites=[bin_a.warehouse.site])
+    stock_in(bin=bin_a, item=lot.item, quantity=5, lot=lot, user=user)
+    stock_in(bin=bin_b, item=lot.item, quantity=5, lot=lot, user=user)
+    post_move(kind="transfer", item=lot.item, lot=lot, quantity=Decimal(1), from_bin=bin_a, to_bin=bin_b, user=user)
+
+    # savepoint + release (the test's transaction) + bins + stock rows + 2 updates + move + event + outbox
+    with django_assert_max_num_queries(9):
+        post_move(kind="transfer", item=lot.item, lot=lot, quantity=Decimal(1), from_bin=bin_a, to_bin=bin_b, user=user)

@@ -25,7 +25,7 @@ def test_expiry_defaults_to_manufacture_plus_shelf_life():
 
 def test_quarantined_lot_is_released_and_the_history_says_who_and_why():
     lot = LotFactory(status=LotStatus.QUARANTINE)
-    inspector = UserFactory(roles=["quality"])
+    inspector = UserFactory(roles=["quality"], sites=[lot.site])
 
     lots.release_lot(lot=lot, user=inspector, reason="incoming inspection passed")
 
@@ -38,7 +38,7 @@ def test_quarantined_lot_is_released_and_the_history_says_who_and_why():
 def test_transition_outside_the_table_is_refused():
     lot = LotFactory(status=LotStatus.REJECTED)
     with pytest.raises(InvalidTransition):
-        lots.change_lot_status(lot=lot, status=LotStatus.AVAILABLE, user=UserFactory())
+        lots.change_lot_status(lot=lot, status=LotStatus.AVAILABLE, user=UserFactory(sites=[lot.site]))
     lot.refresh_from_db()
     assert lot.status == LotStatus.REJECTED
 
@@ -46,7 +46,7 @@ def test_transition_outside_the_table_is_refused():
 def test_issuing_the_last_piece_consumes_the_lot_and_a_return_revives_it():
     bin_ = BinFactory()
     lot = LotFactory(site=bin_.warehouse.site)
-    user = UserFactory()
+    user = UserFactory(sites=[bin_.warehouse.site])
     stock_in(bin=bin_, item=lot.item, quantity=2, lot=lot, user=user)
 
     post_move(kind="issue", item=lot.item, lot=lot, quantity=Decimal(2), from_bin=bin_, user=user)

@@ -268,3 +268,19 @@ def test_concurrent_receipts_get_distinct_numbers():
     for thread in threads:
         thread.join()
     assert sorted(numbers) == ["GR-NB-000001", "GR-NB-000002", "GR-NB-000003"]
+
+
+@pytest.mark.django_db
+def test_receiving_a_code_another_site_released_neither_refuses_nor_touches_that_lot():
+    """Lots are per site: Monterrey's released lot of the same code is not even looked at."""
+    from tests.wms.factories import LotFactory
+
+    shenzhen, monterrey = warehouse_layout(SiteFactory(code="SZ")), warehouse_layout(SiteFactory(code="MTY"))
+    item = ItemFactory(tracking="lot", inspection_required=True)
+    theirs = LotFactory(item=item, code="PCB2609", site=monterrey.site, status=LotStatus.AVAILABLE)
+
+    move = receiving.receive_goods(site=shenzhen.site, item=item, quantity="3", lot_code="PCB2609", user=shenzhen.user)
+
+    assert move.lot != theirs and move.lot.site == shenzhen.site and move.lot.status == LotStatus.QUARANTINE
+    theirs.refresh_from_db()
+    assert theirs.status == LotStatus.AVAILABLE and not StockQuant.objects.filter(lot=theirs).exists()

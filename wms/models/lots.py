@@ -21,7 +21,11 @@ USABLE_LOT_STATUSES = (LotStatus.AVAILABLE,)
 
 
 class Lot(TimeStampedModel):
-    """A lot or, for serial-tracked items, one serial number (`is_serial`, quantity at most 1)."""
+    """A lot or, for serial-tracked items, one serial number (`is_serial`, on hand at most once).
+
+    A lot belongs to one site: its code is unique per item and site, every lookup by code is
+    made at the acting site, and another site's lot with the same code is a different lot that
+    this site never learns of."""
 
     item = models.ForeignKey("core.Item", models.PROTECT, related_name="lots", verbose_name=_("item"))
     code = models.CharField(_("lot / serial"), max_length=60, validators=[code_validator])
@@ -50,7 +54,9 @@ class Lot(TimeStampedModel):
         ordering = ["item__code", "code"]
         verbose_name = _("lot")
         verbose_name_plural = _("lots")
-        constraints = [models.UniqueConstraint(fields=["item", "code"], name="lot_code_unique_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "site", "code"], name="lot_code_unique_per_item_and_site")
+        ]
         indexes = [models.Index(fields=["status", "expiry"], name="lot_status_expiry")]
 
     def __str__(self):

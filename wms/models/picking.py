@@ -20,6 +20,11 @@ class PickListStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Lists whose open lines hold stock for themselves (allocations): on-hand minus what these hold
+# is what any other outbound move may take.
+HOLDING_LIST_STATUSES = (PickListStatus.OPEN, PickListStatus.IN_PROGRESS)
+
+
 class PickList(TimeStampedModel):
     site = models.ForeignKey("core.Site", models.PROTECT, related_name="+", verbose_name=_("site"))
     number = models.CharField(_("number"), max_length=40, unique=True)
@@ -85,7 +90,11 @@ class PickLine(models.Model):
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="pick_line_quantity_positive"),
         ]
         # open lines of an item are what allocation subtracts from on-hand stock
-        indexes = [models.Index(fields=["item", "status"], name="pick_line_item_status")]
+        indexes = [
+            models.Index(fields=["item", "status"], name="pick_line_item_status"),
+            # what open lines hold in one bin: the ledger reads it on every outbound move
+            models.Index(fields=["bin", "item", "lot"], condition=models.Q(status="open"), name="pick_line_open_hold"),
+        ]
 
     def __str__(self):
         return f"{self.pick_list.number}/{self.sequence}"

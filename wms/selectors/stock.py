@@ -3,10 +3,10 @@
 Every function takes the requesting `user` and returns only that user's sites' rows.
 """
 
-from django.db.models import Count, DecimalField, F, Max, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from wms.models import Bin, Lot, StockMove, StockQuant, Warehouse, Zone
+from wms.models import Bin, CountStatus, CountTask, Lot, StockMove, StockQuant, Warehouse, Zone
 
 
 def warehouse_list(*, user) -> QuerySet[Warehouse]:
@@ -25,11 +25,28 @@ def lot_list(*, user) -> QuerySet[Lot]:
     return Lot.objects.for_user(user).select_related("item__base_unit", "site", "supplier")
 
 
+# Who may see a quantity while a blind count of it is open (the approvers of counts).
+SEES_BLIND_COUNTS = ("supervisor", "admin")
+# Count statuses in which the count is still blind (not yet counted).
+BLIND_COUNT_STATUSES = (CountStatus.OPEN,)
+
+
+def _blind_count_open():
+    """True for stock rows whose (bin, item, lot) has a count task that is still blind."""
+    tasks = CountTask.objects.filter(status__in=BLIND_COUNT_STATUSES, bin=OuterRef("bin"), item=OuterRef("item"))
+    return Exists(tasks.filter(lot=OuterRef("lot"))) | (Q(lot__isnull=True) & Exists(tasks.filter(lot__isnull=True)))
+
+
 def stock_list(*, user, site=None, item=None, lot=None, bin=None, include_empty: bool = False) -> QuerySet[StockQuant]:
-    """On-hand rows (item, lot, bin, quantity), positive only unless `include_empty`."""
+    """On-hand rows (item, lot, bin, quantity), positive only unless `include_empty`.
+
+    A count is blind: while a count task of a row is open, the row is left out for everyone but
+    supervisors and admins, so neither the counter nor a colleague can read what to count."""
     rows = StockQuant.objects.for_user(user).select_related(
         "item__base_unit", "lot", "bin__zone", "bin__warehouse", "site"
     )
+    if not (user and user.is_authenticated and user.has_role(*SEES_BLIND_COUNTS)):
+        rows = rows.exclude(_blind_count_open())
     if not include_empty:
         rows = rows.filter(quantity__gt=0)
     if site is not None:

@@ -17,7 +17,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from core.dates import site_today
 from core.events import publish
+from core.locking import lock_site_work
 from core.models import Site
 from wms.models import (
     AlertKind,
@@ -32,6 +34,7 @@ from wms.models import (
 )
 from wms.models.alerts import render_alert_text
 from wms.quantities import plain_quantity
+from wms.services.lots import usable_lot_q
 
 DECIMAL = DecimalField(max_digits=24, decimal_places=6)
 # Moves that take stock out to be used or sold: what makes an item "move".
@@ -67,8 +70,7 @@ def _available_on_hand(site: Site, today):
     return Coalesce(
         Subquery(
             StockQuant.objects.filter(site=site, item=OuterRef("item"), quantity__gt=0, bin__blocked=False)
-            .filter(Q(lot__isnull=True) | Q(lot__status=LotStatus.AVAILABLE))
-            .filter(Q(lot__isnull=True) | Q(lot__expiry__isnull=True) | Q(lot__expiry__gte=today))
+            .filter(Q(lot__isnull=True) | usable_lot_q(today=today))
             .values("item")
             .annotate(total=Sum("quantity"))
             .values("total")[:1],
@@ -312,10 +314,10 @@ def slow_mover_conditions(*, site: Site, days: int, now=None) -> list[Condition]
 def evaluate_alerts(*, site: Site, today=None, expiring_within_days: int = 30, slow_mover_days: int = 90) -> dict:
     """Raise alerts for every current condition of the site's stock and resolve the ones whose
     condition is gone. Returns {"raised", "resolved", "open"}."""
-    today = today or timezone.localdate(timezone=site.tzinfo)
+    today = today or site_today(site)
     with transaction.atomic():
         # One evaluation of a site at a time (the periodic task and a manual run may overlap).
-        Site.objects.select_for_update().filter(pk=site.pk).first()
+        lock_site_work(site, "wms.alert_evaluation")
         conditions = [
             *stock_level_conditions(site=site, today=today),
             *lot_expiry_conditions(site=site, today=today, within_days=expiring_within_days),
@@ -329,7 +331,7 @@ def evaluate_alerts(*, site: Site, today=None, expiring_within_days: int = 30, s
 
 def recheck_stock_level_alerts(*, site: Site, item) -> dict:
     """Re-check the reorder and safety-stock alerts of one item (after its stock moved)."""
-    today = timezone.localdate(timezone=site.tzinfo)
+    today = site_today(site)
     with transaction.atomic():
         if not StockPolicy.objects.filter(site=site, item=item).exists() and not _open_stock_alerts(site, item):
             return {"raised": 0, "resolved": 0}

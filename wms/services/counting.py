@@ -1,7 +1,7 @@
 """Cycle counting: generate blind count tasks by ABC class, record counts, approve or reject
 large variances with an electronic signature.
 
-A count task moves through the statuses in TRANSITIONS. Small variances are booked at once as an
+A count task moves through COUNT_STATES (core.states). Small variances are booked at once as an
 adjustment through the stock ledger; a variance above the warehouse's thresholds waits for a
 supervisor, who signs the approval (the adjustment is then computed against the stock as it is
 at that moment) or rejects it (a new task asks for a recount).
@@ -14,52 +14,45 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
+from core.dates import site_today
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.events import publish
+from core.locking import lock_site_work
 from core.models import Site
 from core.scoping import require_site_access
 from core.services.signatures import sign
+from core.states import StateMachine, Transition
 from wms.models import Bin, CountSchedule, CountStatus, CountTask, MoveKind, StockQuant
 from wms.services.ledger import post_move
 
 S = CountStatus
-# from status -> {to status: what happens}
-TRANSITIONS: dict[str, dict[str, str]] = {
-    S.OPEN: {
-        S.POSTED: "counted within the thresholds: the adjustment is booked",
-        S.PENDING_APPROVAL: "counted above a threshold: a supervisor must approve",
-        S.CANCELLED: "no longer needed",
+# The count task's life, declared once: name -> from which statuses, to which.
+COUNT_STATES = StateMachine(
+    {
+        # counted within the thresholds: the adjustment is booked at once
+        "post": Transition(frozenset({S.OPEN}), S.POSTED, label=gettext_lazy("posted")),
+        # counted above a threshold: a supervisor other than the counter must decide
+        "submit": Transition(frozenset({S.OPEN}), S.PENDING_APPROVAL, label=gettext_lazy("counted")),
+        # approved and signed: the adjustment is booked against the stock as it is then
+        "approve": Transition(frozenset({S.PENDING_APPROVAL}), S.POSTED, label=gettext_lazy("approved")),
+        # rejected and signed: a recount task is created
+        "reject": Transition(frozenset({S.PENDING_APPROVAL}), S.REJECTED, label=gettext_lazy("rejected")),
+        "cancel": Transition(frozenset({S.OPEN}), S.CANCELLED, label=gettext_lazy("cancelled")),
     },
-    S.PENDING_APPROVAL: {
-        S.POSTED: "approved and signed: the adjustment is booked against current stock",
-        S.REJECTED: "rejected and signed: a recount task is created",
-    },
-    S.POSTED: {},
-    S.REJECTED: {},
-    S.CANCELLED: {},
-}
+    refusal=gettext_noop("A count that is %(status)s cannot be %(action)s."),
+)
+TRANSITIONS = COUNT_STATES.transitions
 
-# Statuses in which a task still stands for its (item, lot, bin): no second task is generated.
+# Statuses in which a task still stands for its (item, lot, bin): no second task is generated,
+# and a blind count hides the bin's quantity from the warehouse.
 OPEN_STATUSES = (S.OPEN, S.PENDING_APPROVAL)
 # Statuses whose count is a physical count of the bin.
 COUNTED_STATUSES = (S.POSTED, S.PENDING_APPROVAL, S.REJECTED)
 APPROVER_ROLES = ("supervisor", "admin")
 MONEY = Decimal("0.01")
-
-
-def _check_transition(task: CountTask, to_status: str) -> None:
-    if to_status not in TRANSITIONS.get(task.status, {}):
-        raise InvalidTransition(
-            _("A count that is %(from)s cannot become %(to)s.")
-            % {"from": task.get_status_display(), "to": CountStatus(to_status).label},
-        )
-
-
-def site_today(site: Site):
-    """Today's date where the site is."""
-    return timezone.localdate(timezone=site.tzinfo)
 
 
 def ensure_count_schedules(*, site: Site) -> dict[str, int]:
@@ -83,7 +76,7 @@ def generate_count_tasks(*, site: Site, user=None, today=None) -> list[CountTask
     """
     today = today or site_today(site)
     with transaction.atomic():
-        Site.objects.select_for_update().filter(pk=site.pk).first()
+        lock_site_work(site, "wms.count_generation")
         intervals = ensure_count_schedules(site=site)
         longest = max(intervals.values())
         last_counted = (
@@ -150,7 +143,7 @@ def _lock_task(task: CountTask) -> CountTask:
 def _locked_system_quantity(task: CountTask) -> Decimal:
     """What the records say is in the bin, read under the ledger's locks (bin, then stock row:
     the ledger's own order, so a count and a move cannot deadlock)."""
-    Bin.objects.select_for_update(of=("self",)).filter(pk=task.bin_id).first()
+    Bin.objects.select_for_update(no_key=True, of=("self",)).filter(pk=task.bin_id).first()
     rows = StockQuant.objects.select_for_update().filter(item_id=task.item_id, bin_id=task.bin_id)
     rows = rows.filter(lot_id=task.lot_id) if task.lot_id else rows.filter(lot__isnull=True)
     quant = rows.first()
@@ -199,32 +192,37 @@ def submit_count(*, task: CountTask, counted_quantity, user, reason: str = "") -
         system = _locked_system_quantity(task)
         variance = counted - system
         value = (variance * task.item.standard_cost).quantize(MONEY, rounding=ROUND_HALF_UP)
-        to_status = (
-            S.PENDING_APPROVAL
+        decision = (
+            "submit"
             if needs_approval(task=task, system_quantity=system, variance=variance, variance_value=value)
-            else S.POSTED
+            else "post"
         )
-        _check_transition(task, to_status)
-        if to_status == S.PENDING_APPROVAL and not reason:
+        if decision == "submit" and not reason:
             raise ValidationFailed(
                 _("The count differs a lot from the records: count again, then say why it differs."),
                 field="reason",
                 code="reason_required",
             )
-        if to_status == S.POSTED:
-            task.adjustment = _post_adjustment(task=task, difference=variance, user=user, reason=reason)
-        task.system_quantity = system
-        task.counted_quantity = counted
-        task.variance = variance
-        task.variance_value = value
-        task.reason = reason[:300]
-        task.counted_by = user
-        task.counted_at = timezone.now()
-        task.status = to_status
-        task._history_user = user
-        task.save()
+        adjustment = None
+        if decision == "post":
+            adjustment = _post_adjustment(task=task, difference=variance, user=user, reason=reason)
+        COUNT_STATES.apply(
+            task,
+            decision,
+            user,
+            also={
+                "adjustment": adjustment,
+                "system_quantity": system,
+                "counted_quantity": counted,
+                "variance": variance,
+                "variance_value": value,
+                "reason": reason[:300],
+                "counted_by": user,
+                "counted_at": timezone.now(),
+            },
+        )
         publish(
-            "wms.count.posted" if to_status == S.POSTED else "wms.count.awaiting_approval",
+            "wms.count.posted" if decision == "post" else "wms.count.awaiting_approval",
             _event_payload(task),
             site=task.site,
         )
@@ -237,6 +235,17 @@ def _check_approver(task: CountTask, user) -> None:
         raise PermissionDenied(_("Only a supervisor may approve or reject a count."))
 
 
+def _decide(task: CountTask, decision: str, user) -> CountTask:
+    """Lock the task and check that `user` may take `decision` on it now: the status allows it
+    (a task not yet counted has nothing to approve or reject) and, four eyes, the decider is not
+    the counter."""
+    task = _lock_task(task)
+    COUNT_STATES.check(task, decision)
+    if task.counted_by_id is not None and task.counted_by_id == user.pk:
+        raise PermissionDenied(_("Someone other than the counter must decide on this count."), code="four_eyes")
+    return task
+
+
 def approve_count(*, task: CountTask, user, password: str, reason: str = "") -> CountTask:
     """Approve a large variance with an electronic signature and book it.
 
@@ -245,21 +254,14 @@ def approve_count(*, task: CountTask, user, password: str, reason: str = "") -> 
     """
     _check_approver(task, user)
     with transaction.atomic():
-        task = _lock_task(task)
-        _check_transition(task, S.POSTED)
-        if task.counted_by_id == user.pk:
-            raise PermissionDenied(_("Someone other than the counter must approve this count."))
+        task = _decide(task, "approve", user)
         current = _locked_system_quantity(task)
         note = (reason or "").strip() or task.reason
-        task.adjustment = _post_adjustment(
-            task=task, difference=task.counted_quantity - current, user=user, reason=note
-        )
-        task.status = S.POSTED
-        task.approved_by = user
-        task.approved_at = timezone.now()
-        task._history_user = user
+        adjustment = _post_adjustment(task=task, difference=task.counted_quantity - current, user=user, reason=note)
         task._change_reason = (reason or "")[:100]
-        task.save()
+        COUNT_STATES.apply(
+            task, "approve", user, also={"adjustment": adjustment, "approved_by": user, "approved_at": timezone.now()}
+        )
         sign(user=user, password=password, meaning="approved", record=task, reason=reason or "")
         publish("wms.count.posted", _event_payload(task), site=task.site)
     return task
@@ -273,14 +275,9 @@ def reject_count(*, task: CountTask, user, password: str, reason: str) -> CountT
     if not reason:
         raise ValidationFailed(_("Say why the count is rejected."), field="reason")
     with transaction.atomic():
-        task = _lock_task(task)
-        _check_transition(task, S.REJECTED)
-        task.status = S.REJECTED
-        task.approved_by = user
-        task.approved_at = timezone.now()
-        task._history_user = user
+        task = _decide(task, "reject", user)
         task._change_reason = reason[:100]
-        task.save()
+        COUNT_STATES.apply(task, "reject", user, also={"approved_by": user, "approved_at": timezone.now()})
         sign(user=user, password=password, meaning="rejected", record=task, reason=reason)
         recount = CountTask(
             site=task.site,
@@ -302,11 +299,7 @@ def cancel_count_task(*, task: CountTask, user, reason: str = "") -> CountTask:
     _check_approver(task, user)
     with transaction.atomic():
         task = _lock_task(task)
-        _check_transition(task, S.CANCELLED)
-        task.status = S.CANCELLED
-        task.reason = (reason or "").strip()[:300]
-        task._history_user = user
-        task.save()
+        COUNT_STATES.apply(task, "cancel", user, also={"reason": (reason or "").strip()[:300]})
         publish("wms.count.cancelled", _event_payload(task), site=task.site)
     return task
 

@@ -1,26 +1,49 @@
 """The stock ledger: the one function that changes on-hand stock.
 
 Every receipt, putaway, issue, return, production receipt, shipment, adjustment and scrap is a
-call to `post_move`. It validates the request, locks the bins and stock rows it touches (always
-bins first, then stock rows, each in primary-key order, so concurrent moves cannot deadlock),
-refuses anything that would make stock negative, updates the on-hand rows, writes the immutable
-move and publishes `wms.stock.moved` in the same transaction.
+call to `post_move`. It validates the request, locks what it touches in the one lock order of
+`core.locking` (bins, then the lot of a serial number, then stock rows, each in primary-key
+order, so concurrent moves cannot deadlock), refuses anything that would make stock negative or
+take stock that open pick lines hold (`wms.selectors.availability`), updates the on-hand rows,
+writes the immutable move and publishes `wms.stock.moved` in the same transaction.
+
+A transfer costs seven statements besides the transaction's own: lock both bins (reading the
+lot's status and site in the same query), lock both stock rows (reading what pick lines hold),
+two updates, the move, the event and its outbox rows. The target stock row is inserted only
+when missing, and the consumed-lot check runs only after outbound moves.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ValidationFailed
+from core.dates import site_today
+from core.errors import NotFound, ValidationFailed
 from core.events import publish
-from core.models import Item, Unit
+from core.models import Item, Site, Unit
+from core.scoping import require_site_access
 from core.units import to_base_unit
 from wms.errors import BinBlocked, BinOverCapacity, InsufficientStock, LotNotAvailable, ZoneRuleViolation
-from wms.models import Bin, Lot, LotStatus, MoveKind, StockMove, StockQuant
+from wms.models import (
+    HOLDING_LIST_STATUSES,
+    USABLE_LOT_STATUSES,
+    Bin,
+    Lot,
+    LotStatus,
+    MoveKind,
+    PickLine,
+    PickLineStatus,
+    StockMove,
+    StockQuant,
+    Warehouse,
+    Zone,
+)
 from wms.quantities import parse_quantity, plain_quantity
 from wms.services import lots as lot_services
 
@@ -50,6 +73,9 @@ KIND_RULES: dict[str, KindRule] = {
 }
 
 OUTBOUND_CONSUMING = {MoveKind.ISSUE, MoveKind.SHIPMENT, MoveKind.SCRAP}
+# Moves that take only what pick lists do not hold. Scrap and adjustments record what physically
+# happened (damage, a count) and are never refused for an allocation; the pick comes up short.
+HONOURS_ALLOCATIONS = {MoveKind.ISSUE, MoveKind.SHIPMENT, MoveKind.TRANSFER}
 
 
 def post_move(
@@ -66,12 +92,16 @@ def post_move(
     reference: str = "",
     reason: str = "",
     lot_attributes: dict | None = None,
+    allocation: PickLine | None = None,
 ) -> StockMove:
     """Post one stock move and keep on-hand stock in step. Returns the move.
 
-    `lot` or `lot_code` names the lot of a lot- or serial-tracked item; for receipts a new code
-    creates the lot (with `lot_attributes`: supplier, supplier_lot, manufactured_on, expiry,
-    status). Raises a DomainError (nothing written) when the move is not possible.
+    `lot` or `lot_code` names the lot of a lot- or serial-tracked item; lots belong to one site,
+    so a code is looked up at the bins' site only (another site's lot is an unknown lot). For
+    receipts a new code creates the lot (with `lot_attributes`: supplier, supplier_lot,
+    manufactured_on, expiry, status). Outbound moves may take only what open pick lines do not
+    hold; `allocation` is the pick line this move fulfils (its own hold is not counted).
+    Raises a DomainError (nothing written) when the move is not possible.
     """
     with transaction.atomic():
         return _post_move(
@@ -87,10 +117,13 @@ def post_move(
             reference=reference,
             reason=reason,
             lot_attributes=lot_attributes or {},
+            allocation=allocation,
         )
 
 
-def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_bin, reference, reason, lot_attributes):
+def _post_move(
+    *, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_bin, reference, reason, lot_attributes, allocation
+):
     rule = KIND_RULES.get(kind)
     if rule is None:
         raise ValidationFailed(_("Unknown kind of move: %(kind)s.") % {"kind": kind}, field="kind")
@@ -98,69 +131,64 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
     entered_unit = unit or item.base_unit
     entered_quantity = parse_quantity(quantity)
     base_quantity = _in_base_unit(entered_quantity, entered_unit, item)
-    site = (from_bin or to_bin).warehouse.site
+    site_id = (from_bin or to_bin).warehouse.site_id
+    require_site_access(user, site_id, message=_("Unknown bin."))
+    lot = _lot_of_request(item, lot, lot_code, site_id)
 
-    # Bins first (capacity and blocking are decided under their lock), then stock rows.
-    bins = _lock_bins([b for b in (from_bin, to_bin) if b is not None])
-    from_bin = bins.get(from_bin.pk) if from_bin else None
-    to_bin = bins.get(to_bin.pk) if to_bin else None
-    for bin_ in bins.values():
+    # 1. Bins (blocking and capacity are decided under their lock), with the lot's state.
+    locked = _lock_bins([b for b in (from_bin, to_bin) if b is not None], lot)
+    for bin_ in (from_bin, to_bin):
+        if bin_ is None:
+            continue
+        state = locked[bin_.pk]
+        bin_.blocked, bin_.blocked_reason = state["blocked"], state["blocked_reason"]
         if bin_.blocked and bin_.blocked_reason:
             raise BinBlocked(
                 _("Bin %(bin)s is blocked: %(why)s.") % {"bin": bin_.code, "why": bin_.blocked_reason},
             )
         if bin_.blocked:
             raise BinBlocked(_("Bin %(bin)s is blocked.") % {"bin": bin_.code})
-
-    lot = _resolve_lot(item, lot, lot_code, rule, site, user, lot_attributes)
-    _check_lot(kind, rule, item, lot, base_quantity)
+    if lot is not None and lot.pk is not None:
+        _refresh_lot(lot, locked[(from_bin or to_bin).pk], item, site_id)
+    elif item.is_lot_tracked:
+        lot = _new_lot(item, lot_code, rule, from_bin or to_bin, user, lot_attributes)
+    _check_lot(kind, rule, item, lot, base_quantity, from_bin or to_bin)
     if to_bin is not None:
+        _zone_of(to_bin, locked[to_bin.pk]["zone_id"])
         _check_zone(item, lot, to_bin)
+        if item.tracking == "serial" and from_bin is None:
+            _check_serial_free(lot)  # 2. the lot: a serial is on hand at most once, in all bins
 
-    source = target = None
-    keys = []
+    # 3. Stock rows, in primary-key order; the target row is inserted only when missing.
+    honours_allocations = kind in HONOURS_ALLOCATIONS
+    quants = _lock_quants(item, lot, from_bin, to_bin, held=honours_allocations, allocation=allocation)
+    if to_bin is not None and to_bin.pk not in quants:
+        StockQuant.objects.bulk_create(
+            [StockQuant(site_id=site_id, item=item, bin=to_bin, lot=lot, quantity=0)], ignore_conflicts=True
+        )
+        quants.update(_lock_quants(item, lot, None, to_bin, held=False, allocation=None))
+    source = quants.get(from_bin.pk) if from_bin is not None else None
+    target = quants.get(to_bin.pk) if to_bin is not None else None
     if from_bin is not None:
-        keys.append((from_bin, lot))
-    if to_bin is not None:
-        keys.append((to_bin, lot))
-        _ensure_quant(site, item, to_bin, lot)
-    quants = _lock_quants(item, keys)
-    if from_bin is not None:
-        source = quants.get((from_bin.pk, lot.pk if lot else None))
-        available = source.quantity if source else Decimal(0)
-        if available < base_quantity:
-            params = {
-                "bin": from_bin.code,
-                "available": plain_quantity(available),
-                "unit": item.base_unit.code,
-                "item": item.code,
-                "lot": lot.code if lot else "",
-                "wanted": plain_quantity(base_quantity),
-            }
-            if lot is not None:
-                message = _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s lot %(lot)s; %(wanted)s requested.")
-            else:
-                message = _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s; %(wanted)s requested.")
-            raise InsufficientStock(message % params)
-    if to_bin is not None:
-        target = quants[(to_bin.pk, lot.pk if lot else None)]
+        on_hand = source["quantity"] if source else Decimal(0)
+        held = source["held"] if source and honours_allocations else Decimal(0)
+        if on_hand - held < base_quantity:
+            _refuse_insufficient(item, lot, from_bin, on_hand, held, base_quantity)
+    if target is not None:
         if rule.checks_capacity and kind != MoveKind.ADJUSTMENT:
-            _check_capacity(to_bin, item, lot, base_quantity)
-        if item.tracking == "serial" and target.quantity + base_quantity > 1:
+            _check_capacity(to_bin, locked[to_bin.pk], item, lot, base_quantity)
+        if item.tracking == "serial" and target["quantity"] + base_quantity > 1:
             raise ValidationFailed(_("A serial number is a single piece."), field="quantity", code="serial_quantity")
 
+    now = timezone.now()
     if source is not None:
-        StockQuant.objects.filter(pk=source.pk).update(
-            quantity=F("quantity") - base_quantity, updated_at=timezone.now()
-        )
+        _change_on_hand(source["pk"], -base_quantity, now)
     if target is not None:
-        StockQuant.objects.filter(pk=target.pk).update(
-            quantity=F("quantity") + base_quantity, updated_at=timezone.now()
-        )
+        _change_on_hand(target["pk"], base_quantity, now)
 
-    move = StockMove.objects.create(
+    move = StockMove(
         kind=kind,
-        site=site,
+        site_id=site_id,
         item=item,
         lot=lot,
         from_bin=from_bin,
@@ -171,9 +199,11 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
         reference=reference[:100],
         reason=reason[:300],
         user=user,
+        created_at=now,
     )
+    _insert_move(move)
     if lot is not None:
-        lot_services.sync_consumed_status(lot=lot, user=user, after_outbound=kind in OUTBOUND_CONSUMING)
+        _sync_consumed(kind, lot, source, base_quantity, user)
     publish(
         "wms.stock.moved",
         {
@@ -187,9 +217,40 @@ def _post_move(*, kind, item, quantity, user, unit, lot, lot_code, from_bin, to_
             "unit": item.base_unit.code,
             "reference": move.reference,
         },
-        site=site,
+        site=_site_of(from_bin or to_bin),
     )
     return move
+
+
+def _site_of(bin_: Bin) -> Site:
+    """The bin's site, without a query when the caller loaded it."""
+    warehouse = bin_.warehouse
+    if not Warehouse.site.is_cached(warehouse):
+        warehouse.site = Site.objects.get(pk=warehouse.site_id)
+    return warehouse.site
+
+
+def _refuse_insufficient(item, lot, from_bin, on_hand: Decimal, held: Decimal, wanted: Decimal) -> None:
+    params = {
+        "bin": from_bin.code,
+        "available": plain_quantity(on_hand),
+        "free": plain_quantity(max(on_hand - held, Decimal(0))),
+        "held": plain_quantity(held),
+        "unit": item.base_unit.code,
+        "item": item.code,
+        "lot": lot.code if lot else "",
+        "wanted": plain_quantity(wanted),
+    }
+    if held > 0:
+        message = _(
+            "Bin %(bin)s holds %(available)s %(unit)s of %(item)s %(lot)s, of which pick lists hold %(held)s; "
+            "%(free)s free, %(wanted)s requested."
+        )
+    elif lot is not None:
+        message = _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s lot %(lot)s; %(wanted)s requested.")
+    else:
+        message = _("Bin %(bin)s holds %(available)s %(unit)s of %(item)s; %(wanted)s requested.")
+    raise InsufficientStock(message % params)
 
 
 def _in_base_unit(quantity: Decimal, unit: Unit, item: Item) -> Decimal:
@@ -239,48 +300,94 @@ def _check_bins(kind, rule: KindRule, from_bin, to_bin) -> None:
             )
 
 
-def _lock_bins(bins: list[Bin]) -> dict[int, Bin]:
+def _dec(value) -> Decimal | None:
+    return None if value is None else value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _for_update(alias: str, *, no_key: bool) -> str:
+    """The row-lock clause for `alias` in this database's dialect ("" where writes lock all)."""
+    if not connection.features.has_select_for_update:
+        return ""
+    return " " + connection.ops.for_update_sql(of=(alias,), no_key=no_key)
+
+
+def _lock_bins(bins: list[Bin], lot: Lot | None) -> dict[int, dict]:
+    """Lock the bins (FOR NO KEY UPDATE: inserts that only reference a bin are not held up) and
+    read, in the same statement, the known lot's status, expiry, item and site. Plain SQL: this
+    runs on every move, and building it through the ORM cost more than running it."""
     ids = sorted({b.pk for b in bins})
-    locked = (
-        Bin.objects.select_for_update(of=("self",))
-        .select_related("warehouse__site", "zone")
-        .filter(pk__in=ids)
-        .order_by("pk")
+    lot_id = lot.pk if lot is not None else None
+    sql = (
+        "SELECT b.id, b.blocked, b.blocked_reason, b.zone_id, b.max_lots, b.max_volume_l, b.max_weight_kg, "  # noqa: S608 - placeholders only
+        "l.status, l.expiry, l.item_id, l.site_id "
+        "FROM wms_bin b LEFT JOIN wms_lot l ON l.id = %s "
+        f"WHERE b.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY b.id" + _for_update("b", no_key=True)
     )
-    return {b.pk: b for b in locked}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lot_id, *ids])
+        rows = cursor.fetchall()
+    if len(rows) != len(ids):
+        raise NotFound(_("Unknown bin."))
+    locked = {}
+    for pk, blocked, why, zone_id, max_lots, max_volume, max_weight, status, expiry, item_id, site_id in rows:
+        locked[pk] = {
+            "blocked": bool(blocked),
+            "blocked_reason": why,
+            "zone_id": zone_id,
+            "max_lots": max_lots,
+            "max_volume_l": _dec(max_volume),
+            "max_weight_kg": _dec(max_weight),
+        }
+        if lot_id is not None:
+            if isinstance(expiry, str):
+                expiry = date.fromisoformat(expiry)
+            locked[pk].update(lot_status=status, lot_expiry=expiry, lot_item_id=item_id, lot_site_id=site_id)
+    return locked
 
 
-def _resolve_lot(item, lot, lot_code, rule, site, user, attributes) -> Lot | None:
+def _unknown_lot(item, code: str) -> ValidationFailed:
+    return ValidationFailed(
+        _("Unknown lot %(lot)s of %(item)s.") % {"lot": code, "item": item.code}, field="lot", code="unknown_lot"
+    )
+
+
+def _lot_of_request(item, lot, lot_code, site_id) -> Lot | None:
+    """The lot named by the caller: the record given, the site's lot of that code, or None (not
+    tracked, or a code that a receipt will create). Lots are per site: a code is only ever
+    looked up at the site of the move's bins."""
     if not item.is_lot_tracked:
         if lot is not None or lot_code:
             raise ValidationFailed(
-                _("%(item)s is not tracked by lot.") % {"item": item.code},
-                field="lot",
-                code="lot_not_tracked",
+                _("%(item)s is not tracked by lot.") % {"item": item.code}, field="lot", code="lot_not_tracked"
             )
         return None
-    if lot is None:
-        if not lot_code:
-            raise ValidationFailed(
-                _("%(item)s is tracked by lot: give the lot or serial number.") % {"item": item.code},
-                field="lot",
-                code="lot_required",
-            )
-        lot_code = lot_code.strip()
-        lot = Lot.objects.filter(item=item, code=lot_code).first()
-        if lot is None:
-            if not rule.creates_lot:
-                raise ValidationFailed(
-                    _("Unknown lot %(lot)s of %(item)s.") % {"lot": lot_code, "item": item.code},
-                    field="lot",
-                    code="unknown_lot",
-                )
-            lot = _create_lot_once(item, lot_code, site, user, attributes)
-    elif lot.item_id != item.pk:
-        raise ValidationFailed(_("This lot belongs to another item."), field="lot", code="lot_item_mismatch")
-    else:
-        # The caller's copy may be stale: decide on the status as committed now (after the bin locks).
-        lot = Lot.objects.get(pk=lot.pk)
+    if lot is not None:
+        return lot
+    if not lot_code or not lot_code.strip():
+        raise ValidationFailed(
+            _("%(item)s is tracked by lot: give the lot or serial number.") % {"item": item.code},
+            field="lot",
+            code="lot_required",
+        )
+    return Lot.objects.filter(item=item, site_id=site_id, code=lot_code.strip()).first()
+
+
+def _refresh_lot(lot: Lot, state: dict, item, site_id) -> None:
+    """Decide on the lot as committed now (read with the bin locks), not on the caller's copy."""
+    if "lot_status" in state:
+        if state["lot_status"] is None or state["lot_site_id"] != site_id:
+            raise _unknown_lot(item, lot.code)
+        if state["lot_item_id"] != item.pk:
+            raise ValidationFailed(_("This lot belongs to another item."), field="lot", code="lot_item_mismatch")
+        lot.status, lot.expiry, lot.site_id = state["lot_status"], state["lot_expiry"], state["lot_site_id"]
+    lot.item = item
+
+
+def _new_lot(item, lot_code, rule, bin_, user, attributes) -> Lot:
+    code = lot_code.strip()
+    if not rule.creates_lot:
+        raise _unknown_lot(item, code)
+    lot = _create_lot_once(item, code, _site_of(bin_), user, attributes)
     lot.item = item
     return lot
 
@@ -292,11 +399,26 @@ def _create_lot_once(item, code, site, user, attributes) -> Lot:
     try:
         with transaction.atomic():
             return lot_services.create_lot(item=item, code=code, site=site, user=user, **attributes)
-    except IntegrityError:
-        return Lot.objects.get(item=item, code=code)
+    except (IntegrityError, DjangoValidationError):
+        # The winner committed before our uniqueness check (ValidationError) or after it
+        # (IntegrityError); anything else wrong with the new lot is raised as it was.
+        existing = Lot.objects.filter(item=item, site_id=site.pk, code=code).first()
+        if existing is None:
+            raise
+        return existing
 
 
-def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal) -> None:
+def _check_serial_free(lot: Lot) -> None:
+    """A serial number is on hand at most once across all bins. Decided under the lot's lock
+    (after the bins, before the stock rows), so parallel receipts into different bins queue."""
+    Lot.objects.select_for_update(no_key=True).filter(pk=lot.pk).values_list("pk").first()
+    if StockQuant.objects.filter(lot=lot, quantity__gt=0).exists():
+        raise ValidationFailed(
+            _("Serial number %(lot)s is already on hand.") % {"lot": lot.code}, field="lot", code="serial_on_hand"
+        )
+
+
+def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal, bin_: Bin) -> None:
     if lot is None:
         return
     if item.tracking == "serial" and quantity != 1:
@@ -304,13 +426,21 @@ def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal) -
     # A consumed lot has no stock left anywhere: the stock check answers (insufficient_stock),
     # which is what a picker racing the last piece needs to hear.
     if rule.needs_usable_lot and lot.status != LotStatus.CONSUMED:
-        if lot.status != LotStatus.AVAILABLE:
+        if lot.status not in USABLE_LOT_STATUSES:
             raise LotNotAvailable(
                 _("Lot %(lot)s is %(status)s and cannot be used.")
                 % {"lot": lot.code, "status": lot.get_status_display()},
             )
-        if lot.expiry is not None and lot.expiry < timezone.localdate():
+        if lot.expiry is not None and not lot_services.is_usable(lot, today=site_today(_site_of(bin_))):
             raise LotNotAvailable(_("Lot %(lot)s expired on %(date)s.") % {"lot": lot.code, "date": lot.expiry})
+
+
+def _zone_of(bin_: Bin, zone_id: int) -> Zone:
+    """The destination's zone as locked: the caller's copy when it is that zone, else read."""
+    if Bin.zone.is_cached(bin_) and bin_.zone_id == zone_id:
+        return bin_.zone
+    bin_.zone = Zone.objects.get(pk=zone_id)
+    return bin_.zone
 
 
 def _check_zone(item: Item, lot: Lot | None, bin_: Bin) -> None:
@@ -336,40 +466,106 @@ def _check_zone(item: Item, lot: Lot | None, bin_: Bin) -> None:
         )
 
 
-def _ensure_quant(site, item, bin_, lot) -> None:
-    """Create the on-hand row if missing; a concurrent creator simply wins (ON CONFLICT DO NOTHING)."""
-    StockQuant.objects.bulk_create(
-        [StockQuant(site=site, item=item, bin=bin_, lot=lot, quantity=0)],
-        ignore_conflicts=True,
+def _lock_quants(item, lot, from_bin, to_bin, *, held: bool, allocation) -> dict[int, dict]:
+    """Lock the stock rows of `item`/`lot` in the given bins (primary-key order); bin id -> row.
+    With `held` (an outbound move), each row carries what open pick lines other than
+    `allocation` (the line being picked, if any) hold there (`wms.selectors.availability`'s
+    rule, inlined so the lock and the read are one statement)."""
+    bins = [b.pk for b in (from_bin, to_bin) if b is not None]
+    same_lot = "q.lot_id = %s" if lot is not None else "q.lot_id IS NULL"
+    params: list = []
+    held_sql = "0"
+    if held:
+        statuses = ", ".join(["%s"] * len(HOLDING_LIST_STATUSES))
+        held_sql = (
+            "COALESCE((SELECT SUM(pl.quantity) FROM wms_pickline pl "  # noqa: S608 - placeholders only
+            "JOIN wms_picklist p ON p.id = pl.pick_list_id "
+            "WHERE pl.bin_id = q.bin_id AND pl.item_id = q.item_id AND "
+            + ("pl.lot_id = q.lot_id" if lot is not None else "pl.lot_id IS NULL")
+            + f" AND pl.status = %s AND p.status IN ({statuses}) AND pl.id <> %s), 0)"
+        )
+        params += [PickLineStatus.OPEN, *HOLDING_LIST_STATUSES, allocation.pk if allocation is not None else 0]
+    sql = (
+        f"SELECT q.id, q.bin_id, q.quantity, {held_sql} FROM wms_stockquant q "  # noqa: S608 - placeholders only
+        f"WHERE q.item_id = %s AND q.bin_id IN ({', '.join(['%s'] * len(bins))}) AND {same_lot} "
+        "ORDER BY q.id" + _for_update("q", no_key=False)
     )
+    params += [item.pk, *bins] + ([lot.pk] if lot is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            bin_id: {"pk": pk, "quantity": _dec(quantity), "held": _dec(on_hold)}
+            for pk, bin_id, quantity, on_hold in cursor.fetchall()
+        }
 
 
-def _lock_quants(item, keys) -> dict[tuple[int, int | None], StockQuant]:
-    condition = Q()
-    for bin_, lot in keys:
-        condition |= Q(bin=bin_, lot=lot) if lot is not None else Q(bin=bin_, lot__isnull=True)
-    rows = StockQuant.objects.select_for_update().filter(condition, item=item).order_by("pk")
-    return {(q.bin_id, q.lot_id): q for q in rows}
+def _insert_move(move: StockMove) -> None:
+    """Write the ledger line (a plain insert: moves have no signals, and the ORM's insert
+    machinery was a tenth of a move's time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO wms_stockmove (kind, site_id, item_id, lot_id, from_bin_id, to_bin_id, quantity, "
+            "entered_quantity, entered_unit_id, reference, reason, user_id, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [
+                move.kind,
+                move.site_id,
+                move.item_id,
+                move.lot_id,
+                move.from_bin_id,
+                move.to_bin_id,
+                move.quantity,
+                move.entered_quantity,
+                move.entered_unit_id,
+                move.reference,
+                move.reason,
+                move.user_id,
+                connection.ops.adapt_datetimefield_value(move.created_at),
+            ],
+        )
+        move.pk = cursor.fetchone()[0]
+    move._state.adding = False
+    move._state.db = connection.alias
 
 
-def _check_capacity(bin_: Bin, item: Item, lot: Lot | None, quantity: Decimal) -> None:
-    if bin_.max_lots is None and bin_.max_volume_l is None and bin_.max_weight_kg is None:
+def _change_on_hand(quant_id: int, delta: Decimal, now) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE wms_stockquant SET quantity = quantity + %s, updated_at = %s WHERE id = %s",
+            [delta, connection.ops.adapt_datetimefield_value(now), quant_id],
+        )
+
+
+def _sync_consumed(kind, lot: Lot, source: dict | None, quantity: Decimal, user) -> None:
+    """Outbound moves that empty their row may consume the lot; stock coming back into a consumed
+    lot makes it available again. Nothing to read otherwise."""
+    if kind in OUTBOUND_CONSUMING:
+        if lot.status == LotStatus.AVAILABLE and source is not None and source["quantity"] == quantity:
+            lot_services.sync_consumed_status(lot=lot, user=user, after_outbound=True)
+    elif lot.status == LotStatus.CONSUMED:
+        lot_services.sync_consumed_status(lot=lot, user=user, after_outbound=False)
+
+
+def _check_capacity(bin_: Bin, limits: dict, item: Item, lot: Lot | None, quantity: Decimal) -> None:
+    """Capacity as locked (`limits`: max_lots, max_volume_l, max_weight_kg of the bin's row)."""
+    max_lots, max_volume, max_weight = limits["max_lots"], limits["max_volume_l"], limits["max_weight_kg"]
+    if max_lots is None and max_volume is None and max_weight is None:
         return
     held = StockQuant.objects.filter(bin=bin_, quantity__gt=0)
-    if bin_.max_lots is not None:
+    if max_lots is not None:
         keys = set(held.values_list("item_id", "lot_id"))
-        if (item.pk, lot.pk if lot else None) not in keys and len(keys) + 1 > bin_.max_lots:
+        if (item.pk, lot.pk if lot else None) not in keys and len(keys) + 1 > max_lots:
             raise BinOverCapacity(
                 _("Bin %(bin)s already holds %(n)s lots (at most %(max)s).")
-                % {"bin": bin_.code, "n": len(keys), "max": bin_.max_lots},
+                % {"bin": bin_.code, "n": len(keys), "max": max_lots},
             )
     load = held.aggregate(
         volume=Sum(ExpressionWrapper(F("quantity") * F("item__unit_volume_l"), output_field=DecimalField())),
         weight=Sum(ExpressionWrapper(F("quantity") * F("item__unit_weight_kg"), output_field=DecimalField())),
     )
     for limit, used, per_unit, label in (
-        (bin_.max_volume_l, load["volume"], item.unit_volume_l, "l"),
-        (bin_.max_weight_kg, load["weight"], item.unit_weight_kg, "kg"),
+        (max_volume, load["volume"], item.unit_volume_l, "l"),
+        (max_weight, load["weight"], item.unit_weight_kg, "kg"),
     ):
         if limit is None or not per_unit:
             continue

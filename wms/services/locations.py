@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
 from core.events import publish
+from core.scoping import require_site_access
 from wms.models import Bin, StockMove, StockQuant, Warehouse, Zone, ZoneKind
 
 LOCATION_PARTS = ("aisle", "rack", "level", "position")
@@ -41,6 +42,7 @@ def _apply(instance, changes: dict, allowed: set[str]) -> None:
 @transaction.atomic
 def create_warehouse(*, user, site, code: str, name: str, **attributes) -> Warehouse:
     """A new warehouse at `site`; its code starts every bin code inside it."""
+    require_site_access(user, site)
     warehouse = Warehouse(site=site, code=(code or "").strip(), name=name)
     _apply(warehouse, attributes, WAREHOUSE_FIELDS)
     _save(warehouse, user, event="wms.warehouse.created", site=site, payload={"warehouse": warehouse.code})
@@ -50,7 +52,8 @@ def create_warehouse(*, user, site, code: str, name: str, **attributes) -> Wareh
 @transaction.atomic
 def update_warehouse(*, warehouse: Warehouse, user, **changes) -> Warehouse:
     """Rename a warehouse or change its count-approval thresholds (its code is on every bin label)."""
-    warehouse = Warehouse.objects.select_for_update().select_related("site").get(pk=warehouse.pk)
+    require_site_access(user, warehouse.site_id, message=_("Unknown warehouse."))
+    warehouse = Warehouse.objects.select_for_update(of=("self",)).select_related("site").get(pk=warehouse.pk)
     _apply(warehouse, changes, WAREHOUSE_FIELDS)
     _save(warehouse, user, event="wms.warehouse.updated", site=warehouse.site, payload={"warehouse": warehouse.code})
     return warehouse
@@ -59,6 +62,7 @@ def update_warehouse(*, warehouse: Warehouse, user, **changes) -> Warehouse:
 @transaction.atomic
 def create_zone(*, user, warehouse: Warehouse, code: str, name: str, kind: str, **attributes) -> Zone:
     """A zone of a warehouse with its storage rules (item types, hazards, temperature)."""
+    require_site_access(user, warehouse.site_id, message=_("Unknown warehouse."))
     if kind not in ZoneKind.values:
         raise ValidationFailed(_("Unknown zone kind."), field="kind", code="invalid_choice")
     zone = Zone(warehouse=warehouse, code=(code or "").strip(), name=name, kind=kind)
@@ -76,7 +80,8 @@ def create_zone(*, user, warehouse: Warehouse, code: str, name: str, kind: str, 
 @transaction.atomic
 def update_zone(*, zone: Zone, user, **changes) -> Zone:
     """Change a zone's name, kind or storage rules (stock already stored there stays where it is)."""
-    zone = Zone.objects.select_for_update().select_related("warehouse__site").get(pk=zone.pk)
+    require_site_access(user, zone.warehouse.site_id, message=_("Unknown zone."))
+    zone = Zone.objects.select_for_update(of=("self",)).select_related("warehouse__site").get(pk=zone.pk)
     _apply(zone, changes, ZONE_FIELDS)
     _save(
         zone,
@@ -113,6 +118,13 @@ def build_bin_code(*, warehouse: Warehouse, aisle: str, rack: str = "", level: s
     return "-".join([warehouse.code, *[value for value in present if value]])
 
 
+def _lock_bin(bin_: Bin, user) -> Bin:
+    """The bin, locked like the ledger locks it (FOR NO KEY UPDATE, no other row), after checking
+    that the user works at its site."""
+    require_site_access(user, bin_.warehouse.site_id, message=_("Unknown bin."))
+    return Bin.objects.select_for_update(no_key=True, of=("self",)).select_related("warehouse__site").get(pk=bin_.pk)
+
+
 def _check_code_free(code: str, *, exclude_pk=None) -> None:
     taken = Bin.objects.filter(code__iexact=code)
     if exclude_pk is not None:
@@ -133,6 +145,7 @@ def create_bin(
     *, user, warehouse: Warehouse, zone: Zone, aisle: str, rack: str = "", level: str = "", position: str = "", **attrs
 ) -> Bin:
     """A new bin; its code is built from its location and must not exist anywhere in the company."""
+    require_site_access(user, warehouse.site_id, message=_("Unknown warehouse."))
     _check_zone(zone, warehouse)
     code = build_bin_code(warehouse=warehouse, aisle=aisle, rack=rack, level=level, position=position)
     _check_code_free(code)
@@ -154,7 +167,7 @@ def create_bin(
 def update_bin(*, bin: Bin, user, **changes) -> Bin:
     """Change a bin's zone, capacity, walking order or location. A new location means a new code,
     which is refused once the bin has stock history (its label is on the shelf and in the ledger)."""
-    bin_ = Bin.objects.select_for_update(of=("self",)).select_related("warehouse__site").get(pk=bin.pk)
+    bin_ = _lock_bin(bin, user)
     _apply(bin_, changes, BIN_FIELDS)
     _check_zone(bin_.zone, bin_.warehouse)
     code = build_bin_code(
@@ -187,7 +200,7 @@ def block_bin(*, bin: Bin, user, reason: str) -> Bin:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Say why the bin is blocked."), field="reason", code="required")
-    bin_ = Bin.objects.select_for_update(of=("self",)).select_related("warehouse__site").get(pk=bin.pk)
+    bin_ = _lock_bin(bin, user)
     bin_.blocked = True
     bin_.blocked_reason = reason[:200]
     bin_._change_reason = reason[:100]
@@ -198,7 +211,7 @@ def block_bin(*, bin: Bin, user, reason: str) -> Bin:
 @transaction.atomic
 def unblock_bin(*, bin: Bin, user, reason: str = "") -> Bin:
     """Let stock move in and out of the bin again."""
-    bin_ = Bin.objects.select_for_update(of=("self",)).select_related("warehouse__site").get(pk=bin.pk)
+    bin_ = _lock_bin(bin, user)
     bin_.blocked = False
     bin_.blocked_reason = ""
     bin_._change_reason = (reason or _("unblocked"))[:100]

@@ -1,29 +1,67 @@
 """Lots and serial numbers: creation at receipt, and the lot status machine.
 
 QMS releases, holds and rejects lots through `change_lot_status`; the transitions allowed are
-declared once in TRANSITIONS.
+declared once in LOT_STATES (core.states). `is_usable` / `usable_lot_q` are the one rule for
+"may this lot's stock be used", shared by the ledger, picking and the inventory alerts.
 """
 
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from core.errors import InvalidTransition, ValidationFailed
+from core.dates import site_today
+from core.errors import ValidationFailed
 from core.events import publish
-from wms.models import Lot, LotStatus, StockQuant
+from core.scoping import require_site_access
+from core.states import StateMachine, Transition
+from wms.models import USABLE_LOT_STATUSES, Lot, LotStatus, StockQuant
 
 S = LotStatus
-# from status -> statuses it may change to (by people or other modules)
-TRANSITIONS: dict[str, set[str]] = {
-    S.AVAILABLE: {S.ON_HOLD, S.QUARANTINE, S.REJECTED, S.EXPIRED, S.CONSUMED},
-    S.QUARANTINE: {S.AVAILABLE, S.ON_HOLD, S.REJECTED},
-    S.ON_HOLD: {S.AVAILABLE, S.QUARANTINE, S.REJECTED},
-    S.REJECTED: {S.ON_HOLD, S.CONSUMED},
-    S.EXPIRED: {S.ON_HOLD, S.REJECTED, S.CONSUMED, S.AVAILABLE},
-    S.CONSUMED: {S.AVAILABLE},
-}
+# The lot's life, declared once: one transition per status a lot can be moved to, by people
+# (quality releases, holds and rejects), by other modules, and by the ledger (consumed).
+LOT_STATES = StateMachine(
+    {
+        "release": Transition(
+            frozenset({S.QUARANTINE, S.ON_HOLD, S.EXPIRED, S.CONSUMED}), S.AVAILABLE, label=gettext_lazy("released")
+        ),
+        "quarantine": Transition(
+            frozenset({S.AVAILABLE, S.ON_HOLD}), S.QUARANTINE, label=gettext_lazy("put in quarantine")
+        ),
+        "hold": Transition(
+            frozenset({S.AVAILABLE, S.QUARANTINE, S.REJECTED, S.EXPIRED}), S.ON_HOLD, label=gettext_lazy("held")
+        ),
+        "reject": Transition(
+            frozenset({S.AVAILABLE, S.QUARANTINE, S.ON_HOLD, S.EXPIRED}), S.REJECTED, label=gettext_lazy("rejected")
+        ),
+        "expire": Transition(frozenset({S.AVAILABLE}), S.EXPIRED, label=gettext_lazy("expired")),
+        "consume": Transition(
+            frozenset({S.AVAILABLE, S.REJECTED, S.EXPIRED}), S.CONSUMED, label=gettext_lazy("consumed")
+        ),
+    },
+    refusal=gettext_noop("A lot that is %(status)s cannot be %(action)s."),
+)
+TRANSITION_TO = {transition.target: name for name, transition in LOT_STATES.transitions.items()}
+# status -> the statuses it may change to
+TRANSITIONS: dict[str, set[str]] = LOT_STATES.next_statuses()
+
+
+def is_usable(lot: Lot | None, *, today) -> bool:
+    """The one "usable lot" rule: its stock may be issued, picked or shipped (available and not
+    past its expiry at the site's today). `usable_lot_q` is the same rule for querysets."""
+    if lot is None:
+        return True
+    return lot.status in USABLE_LOT_STATUSES and (lot.expiry is None or lot.expiry >= today)
+
+
+def usable_lot_q(*, today, prefix: str = "lot__") -> Q:
+    """`is_usable` as a filter on rows reaching the lot through `prefix` (stock rows: "lot__")."""
+    return Q(**{f"{prefix}status__in": USABLE_LOT_STATUSES}) & (
+        Q(**{f"{prefix}expiry__isnull": True}) | Q(**{f"{prefix}expiry__gte": today})
+    )
 
 
 def create_lot(
@@ -43,7 +81,7 @@ def create_lot(
     if not code:
         raise ValidationFailed(_("Enter a lot or serial number."), field="lot")
     if expiry is None and item.shelf_life_days:
-        expiry = (manufactured_on or timezone.localdate()) + timedelta(days=item.shelf_life_days)
+        expiry = (manufactured_on or site_today(site)) + timedelta(days=item.shelf_life_days)
     lot = Lot(
         item=item,
         code=code,
@@ -64,29 +102,30 @@ def create_lot(
     return lot
 
 
-@transaction.atomic
 def change_lot_status(*, lot: Lot, status: str, user, reason: str = "") -> Lot:
-    """Move a lot to `status` if TRANSITIONS allows it; the history keeps who, when and why."""
-    lot = Lot.objects.select_for_update().get(pk=lot.pk)
-    if status == lot.status:
-        return lot
-    if status not in TRANSITIONS.get(lot.status, set()):
-        raise InvalidTransition(
-            _("A lot that is %(from)s cannot become %(to)s.")
-            % {"from": lot.get_status_display(), "to": LotStatus(status).label},
-        )
-    previous = lot.status
-    lot.status = status
-    lot.status_reason = reason[:300]
-    lot._history_user = user
-    lot._change_reason = reason[:100]
-    lot.save(update_fields=["status", "status_reason", "updated_at"])
+    """Move a lot to `status` if LOT_STATES allows it; the history keeps who, when and why.
+
+    A user acts only on the lots of its sites: another site's lot answers "unknown lot"."""
+    if status not in TRANSITION_TO:
+        raise ValidationFailed(_("Unknown lot status."), field="status", code="invalid_choice")
+    require_site_access(user, lot.site_id, message=_("Unknown lot."))
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update(no_key=True).select_related("item", "site").get(pk=lot.pk)
+        if status == lot.status:
+            return lot
+        previous = lot.status
+        lot._change_reason = reason[:100]
+        LOT_STATES.apply(lot, TRANSITION_TO[status], user, also={"status_reason": reason[:300]})
+        _publish_status_change(lot, previous, reason)
+    return lot
+
+
+def _publish_status_change(lot: Lot, previous: str, reason: str) -> None:
     publish(
         "wms.lot.status_changed",
-        {"lot": lot.code, "item": lot.item.code, "from": previous, "to": status, "reason": reason},
+        {"lot": lot.code, "item": lot.item.code, "from": previous, "to": lot.status, "reason": reason},
         site=lot.site,
     )
-    return lot
 
 
 def release_lot(*, lot: Lot, user, reason: str = "") -> Lot:

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from core.dates import site_today
 from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.events import publish
 from core.models import Item
@@ -25,7 +26,6 @@ from core.units import to_base_unit
 from wms.models import (
     Bin,
     Lot,
-    LotStatus,
     PickLine,
     PickLineStatus,
     PickList,
@@ -36,7 +36,9 @@ from wms.models import (
     ZoneKind,
 )
 from wms.quantities import parse_quantity, plain_quantity
+from wms.selectors.availability import held_by_bin_and_lot
 from wms.services.ledger import post_move
+from wms.services.lots import usable_lot_q
 from wms.services.numbering import next_document_number
 
 NUMBER_PREFIX = "PL"
@@ -62,7 +64,17 @@ PICK_LIST_STATES = StateMachine(
     refusal=gettext_noop("A pick list that is %(status)s cannot be %(action)s."),
 )
 TRANSITIONS = PICK_LIST_STATES.transitions
-# Lists whose open lines still hold stock for themselves.
+L = PickLineStatus
+# A line is picked in full or short, once.
+PICK_LINE_STATES = StateMachine(
+    {
+        "pick": Transition(frozenset({L.OPEN}), L.PICKED, label=gettext_lazy("picked")),
+        "short": Transition(frozenset({L.OPEN}), L.SHORT, label=gettext_lazy("picked short")),
+    },
+    refusal=gettext_noop("A pick line that is %(status)s cannot be %(action)s."),
+)
+# Lists whose open lines still hold stock for themselves (the same as HOLDING_LIST_STATUSES,
+# which the availability selector reads).
 ACTIVE = PICK_LIST_STATES.sources("finish")
 
 
@@ -195,8 +207,8 @@ def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuan
     """Usable stock rows of `item` at `site` in picking order (FEFO, else FIFO), each with what
     open pick lists do not already hold. Called under the item's allocation lock, so two lists
     created at once cannot both count the same stock as free."""
-    today = timezone.localdate()
-    usable_lot = Q(lot__status=LotStatus.AVAILABLE) & (Q(lot__expiry__isnull=True) | Q(lot__expiry__gte=today))
+    today = site_today(site)
+    usable_lot = usable_lot_q(today=today)
     first_in = (
         StockMove.objects.filter(item=OuterRef("item"), to_bin=OuterRef("bin"), lot__isnull=True)
         .order_by()
@@ -204,8 +216,11 @@ def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuan
         .annotate(first=Min("created_at"))
         .values("first")[:1]
     )
+    # The rows are locked (stock rows come after the item lock in the lock order) so that a move
+    # cannot take what this allocation is counting as free.
     rows = (
-        StockQuant.objects.filter(site=site, item=item, quantity__gt=0, bin__blocked=False)
+        StockQuant.objects.select_for_update(of=("self",))
+        .filter(site=site, item=item, quantity__gt=0, bin__blocked=False)
         .exclude(bin__zone__kind__in=UNPICKABLE_ZONES)
         .filter(Q(lot__isnull=True) | usable_lot)
         .select_related("bin__zone", "lot")
@@ -215,15 +230,7 @@ def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuan
     if exclude_bin is not None:
         rows = rows.exclude(bin=exclude_bin)
     rows = list(rows)
-    held = {
-        (r["bin_id"], r["lot_id"]): r["total"]
-        for r in PickLine.objects.filter(
-            item=item, status=PickLineStatus.OPEN, bin__isnull=False, pick_list__status__in=ACTIVE, pick_list__site=site
-        )
-        .values("bin_id", "lot_id")
-        .annotate(total=Sum("quantity"))
-        .order_by()
-    }
+    held = held_by_bin_and_lot(site=site, item=item)
     far_future = datetime.max.replace(tzinfo=UTC)
 
     def received(quant):
@@ -310,14 +317,20 @@ def confirm_pick(
                 user=user,
                 reference=pick_list.number,
                 reason=_("pick line %(n)s") % {"n": line.sequence},
+                allocation=line,
             )
-        line.picked_quantity = picked
-        line.short_quantity = line.quantity - picked
-        line.status = PickLineStatus.PICKED if picked == line.quantity else PickLineStatus.SHORT
-        line.picked_by = user
-        line.picked_at = timezone.now()
-        line.move = move
-        line.save(update_fields=["picked_quantity", "short_quantity", "status", "picked_by", "picked_at", "move"])
+        PICK_LINE_STATES.apply(
+            line,
+            "pick" if picked == line.quantity else "short",
+            user,
+            also={
+                "picked_quantity": picked,
+                "short_quantity": line.quantity - picked,
+                "picked_by": user,
+                "picked_at": timezone.now(),
+                "move": move,
+            },
+        )
 
         if not pick_list.lines.filter(status=PickLineStatus.OPEN).exists():
             PICK_LIST_STATES.apply(pick_list, "finish", user, also={"completed_at": timezone.now()})

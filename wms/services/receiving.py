@@ -203,7 +203,7 @@ def receive_goods(
         destination = _receiving_destination(site, item, to_bin, inspection)
         if inspection and item.is_lot_tracked:
             attributes["status"] = LotStatus.QUARANTINE
-            _refuse_released_lot(item, lot_code)
+            _refuse_released_lot(item, lot_code, site)
 
         move = post_move(
             kind="receipt",
@@ -280,11 +280,12 @@ def _book_on_line(receipt, line, base_quantity: Decimal, user) -> None:
     RECEIPT_STATES.apply(receipt, "receive_fully" if all_closed else "receive_partly", user)
 
 
-def _refuse_released_lot(item, lot_code: str | None) -> None:
-    """Uninspected goods must not join a lot quality already released."""
+def _refuse_released_lot(item, lot_code: str | None, site) -> None:
+    """Uninspected goods must not join a lot quality already released. Lots are per site: only
+    this site's lot of that code counts (another site's is not even looked at)."""
     if not lot_code:
         return
-    existing = Lot.objects.filter(item=item, code=lot_code.strip()).first()
+    existing = Lot.objects.filter(item=item, site=site, code=lot_code.strip()).first()
     if existing is not None and existing.status != LotStatus.QUARANTINE:
         raise ValidationFailed(
             _("Lot %(lot)s of %(item)s is already %(status)s; uninspected goods need a new lot.")
