@@ -9,7 +9,7 @@ from core.roles import sync_roles
 from tests.factories import ItemFactory, SiteFactory, UserFactory, kg
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
 from wms import scancodes
-from wms.label_views import qr_svg
+from wms.floor.views.labels import qr_svg
 
 pytestmark = pytest.mark.django_db
 
