@@ -27,3 +27,6 @@ class WmsConfig(AppConfig):
 
     def ready(self):
         from wms import events  # noqa: F401  (registers the event subscribers)
+        from wms.floor import scanning
+
+        scanning.register()

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from core import scancodes
 from core.roles import sync_roles
 from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
-from wms import scancodes
+from wms.floor.scanning import bin_payload
 from wms.models import StockMove, StockQuant
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
@@ -71,7 +72,7 @@ def test_move_by_wedge_scanning(tablet_page, live_server):
 
     page.goto(f"{live_server.url}/wms/floor/move/")
     assert focused_name(page) == "from_bin"
-    scan(page, scancodes.bin_payload(bin=source))
+    scan(page, bin_payload(bin=source))
     assert focused_name(page) == "what"
     scan(page, scancodes.lot_payload(lot=lot, quantity=10))
     assert focused_name(page) == "quantity"
@@ -83,7 +84,7 @@ def test_move_by_wedge_scanning(tablet_page, live_server):
     assert focused_name(page) == "to_bin"
     assert not StockMove.objects.filter(kind="transfer").exists()
 
-    scan(page, scancodes.bin_payload(bin=target))
+    scan(page, bin_payload(bin=target))
     page.wait_for_selector(".msg.success")
     assert "Moved 4" in page.inner_text(".msg.success")
     assert focused_name(page) == "from_bin"  # ready for the next move

@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import scancodes
 from core.roles import sync_roles
 from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
-from wms import scancodes
+from wms.floor.scanning import bin_payload
 from wms.models import CountTask, LotStatus, PickLine, PickList, StockMove, StockQuant
 from wms.services.receiving import create_expected_receipt
 
@@ -79,7 +80,7 @@ def test_move_by_scanning_labels(plant, resin_in_a, web_as):
     assert client.get(reverse("wms:tablet-move")).status_code == 200
     response = move(
         client,
-        from_bin=scancodes.bin_payload(bin=plant["a"]),
+        from_bin=bin_payload(bin=plant["a"]),
         what=scancodes.lot_payload(lot=resin_in_a, quantity=10),
         quantity="4",
         to_bin=plant["b"].code,

@@ -1,102 +1,23 @@
-"""Forms of the shop-floor screens. They only turn what was scanned or tapped into records
-(through `wms.scancodes`) and numbers; the services decide everything else."""
-
-from decimal import Decimal, InvalidOperation
+"""Forms of the warehouse's shop-floor screens, on the shared kit (`core.floor.forms`). They only
+turn what was scanned or tapped into records and numbers; the services decide everything else."""
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.errors import ValidationFailed
-from wms import scancodes
+from core import scancodes
+from core.floor.forms import SCAN_ATTRS, FloorForm, KeypadQuantityField, ScanField
 
-SCAN_ATTRS = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "none"}
-KEYPAD_ATTRS = {"autocomplete": "off", "inputmode": "none", "class": "keypad-target"}
-
-KIND_HINTS = {
-    ("bin",): gettext_lazy("Scan a bin label here."),
-    ("lot", "item"): gettext_lazy("Scan an item or lot label here."),
-    ("lot",): gettext_lazy("Scan a lot label here."),
-}
+BIN_HINT = gettext_lazy("Scan a bin label here.")
+ITEM_OR_LOT_HINT = gettext_lazy("Scan an item or lot label here.")
+LOT_HINT = gettext_lazy("Scan a lot label here.")
 
 
-class ScanField(forms.CharField):
-    """A field filled by a scanner. The form turns its text into a `scancodes.Scan` of one of
-    `kinds`."""
-
-    def __init__(self, *, kinds: tuple[str, ...], new_lot_ok: bool = False, **kwargs):
-        self.kinds = kinds
-        self.new_lot_ok = new_lot_ok
-        kwargs.setdefault("widget", forms.TextInput(attrs=SCAN_ATTRS))
-        kwargs.setdefault("max_length", 200)
-        super().__init__(**kwargs)
+def bin_field(label, **kwargs) -> ScanField:
+    return ScanField(kinds=("bin",), hint=BIN_HINT, label=label, **kwargs)
 
 
-class QuantityField(forms.CharField):
-    """A quantity from the on-screen keypad: a positive decimal."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs=KEYPAD_ATTRS))
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if text in self.empty_values:
-            return None
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            raise forms.ValidationError(_("Enter a number.")) from None
-        if not number.is_finite():
-            raise forms.ValidationError(_("Enter a number."))
-        if number <= 0:
-            raise forms.ValidationError(_("The quantity must be greater than zero."))
-        return number
-
-
-class TabletForm(forms.Form):
-    """Scan fields are resolved for `user` after the plain field checks; a domain error raised by
-    a service can be shown on the field it names (`show_domain_error`)."""
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, field in self.fields.items():
-            if isinstance(field, ScanField) and cleaned.get(name):
-                try:
-                    scan = scancodes.parse(cleaned[name], user=self.user, field=name, new_lot_ok=field.new_lot_ok)
-                except ValidationFailed as error:
-                    self.add_error(name, str(error.message))
-                    continue
-                if scan.kind not in field.kinds:
-                    self.add_error(name, str(KIND_HINTS.get(field.kinds, _("This is not the code expected here."))))
-                    continue
-                cleaned[name] = scan
-        return cleaned
-
-    def show_domain_error(self, error, aliases: dict | None = None) -> None:
-        field = (aliases or {}).get(error.field, error.field)
-        field = field if field in self.fields else None
-        self.add_error(field, str(error.message))
-
-    @property
-    def focus(self) -> str | None:
-        """The field the cursor belongs in: the first with an error, else the first empty one."""
-        names = [name for name, field in self.fields.items() if not field.widget.is_hidden]
-        for name in names:
-            if name in self.errors:
-                return name
-        for name in names:
-            if not self[name].value():
-                return name
-        return names[-1] if names else None
-
-
-def require_lot_for_tracked_item(form: TabletForm, field: str, scan) -> None:
+def require_lot_for_tracked_item(form: FloorForm, field: str, scan) -> None:
     """An item scan of a lot-tracked item cannot say which lot: ask for the lot label."""
     if scan is not None and scan.kind == "item" and scan.item.is_lot_tracked:
         form.add_error(
@@ -105,11 +26,11 @@ def require_lot_for_tracked_item(form: TabletForm, field: str, scan) -> None:
         )
 
 
-class MoveForm(TabletForm):
-    from_bin = ScanField(kinds=("bin",), label=gettext_lazy("From bin"))
-    what = ScanField(kinds=("lot", "item"), label=gettext_lazy("Item or lot"))
-    quantity = QuantityField(label=gettext_lazy("Quantity"))
-    to_bin = ScanField(kinds=("bin",), label=gettext_lazy("To bin"))
+class MoveForm(FloorForm):
+    from_bin = bin_field(gettext_lazy("From bin"))
+    what = ScanField(kinds=("lot", "item"), hint=ITEM_OR_LOT_HINT, label=gettext_lazy("Item or lot"))
+    quantity = KeypadQuantityField(label=gettext_lazy("Quantity"))
+    to_bin = bin_field(gettext_lazy("To bin"))
 
     def clean(self):
         cleaned = super().clean()
@@ -119,12 +40,14 @@ class MoveForm(TabletForm):
         return cleaned
 
 
-class ReceiveForm(TabletForm):
+class ReceiveForm(FloorForm):
     """Receive against an expected line (item given) or without notice (item scanned). A lot label
     scanned into `item` also fills the lot code and quantity when those are left empty."""
 
-    item = ScanField(kinds=("lot", "item"), new_lot_ok=True, label=gettext_lazy("Item or lot label"))
-    quantity = QuantityField(label=gettext_lazy("Quantity received"), required=False)
+    item = ScanField(
+        kinds=("lot", "item"), hint=ITEM_OR_LOT_HINT, new_lot_ok=True, label=gettext_lazy("Item or lot label")
+    )
+    quantity = KeypadQuantityField(label=gettext_lazy("Quantity received"), required=False)
     lot_code = forms.CharField(
         label=gettext_lazy("Lot"), required=False, max_length=60, widget=forms.TextInput(attrs=SCAN_ATTRS)
     )
@@ -175,25 +98,18 @@ class ReceiveForm(TabletForm):
         return cleaned
 
 
-class PutawayForm(TabletForm):
-    quantity = QuantityField(label=gettext_lazy("Quantity"))
-    to_bin = ScanField(kinds=("bin",), label=gettext_lazy("Scan the bin you put it in"))
+class PutawayForm(FloorForm):
+    quantity = KeypadQuantityField(label=gettext_lazy("Quantity"))
+    to_bin = bin_field(gettext_lazy("Scan the bin you put it in"))
 
 
-class PickForm(TabletForm):
+class PickForm(FloorForm):
     """Confirm a pick line: the bin and (for a lot) the lot label are scanned. Reporting short
     takes the quantity actually found, which may be zero (then there is no label to scan)."""
 
-    bin = ScanField(kinds=("bin",), label=gettext_lazy("Scan the bin"))
-    lot = ScanField(kinds=("lot",), label=gettext_lazy("Scan the lot label"), required=False)
-    quantity = forms.DecimalField(
-        label=gettext_lazy("Quantity picked"),
-        min_value=Decimal(0),
-        max_digits=18,
-        decimal_places=6,
-        widget=forms.TextInput(attrs=KEYPAD_ATTRS),
-        error_messages={"min_value": gettext_lazy("A quantity cannot be negative.")},
-    )
+    bin = bin_field(gettext_lazy("Scan the bin"))
+    lot = ScanField(kinds=("lot",), hint=LOT_HINT, label=gettext_lazy("Scan the lot label"), required=False)
+    quantity = KeypadQuantityField(label=gettext_lazy("Quantity picked"), allow_zero=True)
 
     def __init__(self, *args, line, short: bool = False, **kwargs):
         self.line = line
@@ -219,16 +135,9 @@ class PickForm(TabletForm):
         return cleaned
 
 
-class CountForm(TabletForm):
-    bin = ScanField(kinds=("bin",), label=gettext_lazy("Scan the bin"))
-    counted_quantity = forms.DecimalField(
-        label=gettext_lazy("Quantity you counted"),
-        min_value=Decimal(0),
-        max_digits=18,
-        decimal_places=6,
-        widget=forms.TextInput(attrs=KEYPAD_ATTRS),
-        error_messages={"min_value": gettext_lazy("A count cannot be negative.")},
-    )
+class CountForm(FloorForm):
+    bin = bin_field(gettext_lazy("Scan the bin"))
+    counted_quantity = KeypadQuantityField(label=gettext_lazy("Quantity you counted"), allow_zero=True)
     reason = forms.CharField(label=gettext_lazy("Note (optional)"), required=False, max_length=300)
 
     def __init__(self, *args, task, **kwargs):
@@ -238,12 +147,12 @@ class CountForm(TabletForm):
     def clean(self):
         cleaned = super().clean()
         scan = cleaned.get("bin")
-        if isinstance(scan, scancodes.Scan) and scan.bin != self.task.bin:
+        if isinstance(scan, scancodes.Scan) and scan.record != self.task.bin:
             self.add_error("bin", _("Wrong bin: this count is for %(bin)s.") % {"bin": self.task.bin.code})
         return cleaned
 
 
-class ScanOnlyForm(TabletForm):
+class ScanOnlyForm(FloorForm):
     """One scan field, for the screens that start from a scan (putaway, count)."""
 
     code = ScanField(kinds=("bin", "lot", "item"), label=gettext_lazy("Scan"))

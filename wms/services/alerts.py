@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from core.events import publish
 from core.models import Site
+from core.quantities import plain_quantity
 from wms.models import (
     AlertKind,
     AlertSeverity,
@@ -31,7 +32,6 @@ from wms.models import (
     StockQuant,
 )
 from wms.models.alerts import render_alert_text
-from wms.quantities import plain_quantity
 
 DECIMAL = DecimalField(max_digits=24, decimal_places=6)
 # Moves that take stock out to be used or sold: what makes an item "move".

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from core.errors import ValidationFailed
 from core.events import publish
 from core.models import Item, Unit
+from core.quantities import parse_quantity, plain_quantity
 from core.units import to_base_unit
 from wms.errors import BinBlocked, BinOverCapacity, InsufficientStock, LotNotAvailable, ZoneRuleViolation
 from wms.models import Bin, Lot, LotStatus, MoveKind, StockMove, StockQuant
-from wms.quantities import parse_quantity, plain_quantity
 from wms.services import lots as lot_services
 
 QUANTUM = Decimal("0.000001")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.events import publish
 from core.models import Item
+from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from core.states import StateMachine, Transition
 from core.units import to_base_unit
@@ -35,7 +36,6 @@ from wms.models import (
     StockQuant,
     ZoneKind,
 )
-from wms.quantities import parse_quantity, plain_quantity
 from wms.services.ledger import post_move
 from wms.services.numbering import next_document_number
 

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.quantities import plain_quantity
 from wms.desk import forms
 from wms.desk.views.base import bound_filters, code_lists, desk, for_site, page_of, show_domain_error
-from wms.quantities import plain_quantity
 from wms.selectors.stock import move_list
 from wms.services import ledger
 

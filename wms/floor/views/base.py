@@ -1,51 +1,13 @@
-"""What every shop-floor screen shares: the guard, the renderer that answers 400 with the cursor in
-the culprit field, and the wording of a done move."""
+"""What the warehouse's shop-floor screens share beyond the kit (`core.floor`): the reference
+their moves carry, the wording of a done move, record ids from the query string."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from wms.models import (
-    StockMove,
-)
-from wms.quantities import plain_quantity
+from core.quantities import plain_quantity
+from wms.models import StockMove
 
 REFERENCE = "floor"
-
-
-def floor_view(perm: str):
-    """A shop-floor screen: signed in, allowed to `perm`, and working at a site."""
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not request.user.has_perm(perm):
-                raise PermissionDenied
-            if request.site is None:
-                return render(request, "wms/tablet/no_site.html", status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def render_screen(request, template: str, context: dict):
-    """Render a screen; a form with errors answers 400 and puts the cursor in the culprit field."""
-    form = context.get("form")
-    status = 200
-    if form is not None:
-        if form.is_bound and form.errors:
-            status = 400
-        focus = form.focus
-        if focus:
-            form.fields[focus].widget.attrs["autofocus"] = True
-    return render(request, template, context, status=status)
 
 
 def describe_move(done: StockMove) -> str:

@@ -5,12 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.floor.views import floor_view, render_screen
+from core.scancodes import parse
 from wms.floor.forms import CountForm
-from wms.floor.views.base import floor_view, render_screen
 from wms.models import (
     CountStatus,
 )
-from wms.scancodes import parse
 from wms.selectors.control import count_task_list, open_count_tasks
 from wms.services.counting import site_today, submit_count
 
@@ -33,9 +33,9 @@ def count(request):
         except DomainError as exc:
             error = str(exc.message)
         else:
-            match = [task for task in tasks if scan.bin is not None and task.bin == scan.bin]
+            match = [task for task in tasks if scan.kind == "bin" and task.bin == scan.record]
             if match:
-                return redirect(reverse("wms:tablet-count-task", args=[match[0].pk]) + f"?bin={scan.bin.code}")
+                return redirect(reverse("wms:tablet-count-task", args=[match[0].pk]) + f"?bin={scan.record.code}")
             error = _("Nothing to count in %(code)s today.") % {"code": code}
     return render(
         request,

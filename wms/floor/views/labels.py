@@ -1,5 +1,5 @@
 """Printable labels for lots and bins: label-size pages whose QR code holds the payload that
-`wms.scancodes.parse` reads back. The QR is drawn on the server as inline SVG (no web fonts,
+`core.scancodes.parse` reads back. The QR is drawn on the server as inline SVG (no web fonts,
 no CDN), so a browser's Print gives a sharp label on any printer."""
 
 from decimal import Decimal, InvalidOperation
@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core import scancodes
 from core.errors import ValidationFailed
-from wms import scancodes
+from wms.floor.scanning import bin_payload
 from wms.selectors.stock import bin_list, lot_list, on_hand_quantity
 
 LAYOUTS = ("roll", "sheet")
@@ -119,5 +120,5 @@ def _codes(request, name: str) -> list[str]:
 
 
 def _bin_label(bin_) -> dict:
-    payload = scancodes.bin_payload(bin=bin_)
+    payload = bin_payload(bin=bin_)
     return {"bin": bin_, "payload": payload, "qr": qr_svg(payload)}

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 
 from core.errors import DomainError
+from core.floor.views import floor_view, render_screen
 from wms.floor.forms import MoveForm
-from wms.floor.views.base import REFERENCE, describe_move, floor_view, render_screen
+from wms.floor.views.base import REFERENCE, describe_move
 from wms.models import (
     MoveKind,
 )
@@ -27,8 +28,8 @@ def move(request):
                 item=what.item,
                 lot=what.lot,
                 quantity=data["quantity"],
-                from_bin=data["from_bin"].bin,
-                to_bin=data["to_bin"].bin,
+                from_bin=data["from_bin"].record,
+                to_bin=data["to_bin"].record,
                 user=request.user,
                 reference=REFERENCE,
             )

@@ -3,9 +3,9 @@
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.errors import DomainError
+from core.floor.views import floor_view, render_screen
+from core.quantities import plain_quantity
 from wms.floor.forms import PickForm
-from wms.floor.views.base import floor_view, render_screen
-from wms.quantities import plain_quantity
 from wms.selectors.inbound import (
     open_pick_lists,
     pick_line_list,
@@ -53,7 +53,7 @@ def pick_list(request, pk):
                 line=line,
                 picked_quantity=data["quantity"],
                 user=request.user,
-                scanned_bin=data["bin"].bin,
+                scanned_bin=data["bin"].record,
                 scanned_lot=data["lot"].lot if data.get("lot") else None,
             )
         except DomainError as error:

@@ -7,10 +7,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.floor.views import floor_view, render_screen
+from core.quantities import plain_quantity
+from core.scancodes import parse
 from wms.floor.forms import PutawayForm
-from wms.floor.views.base import describe_move, floor_view, record_ids, render_screen
-from wms.quantities import plain_quantity
-from wms.scancodes import parse
+from wms.floor.views.base import describe_move, record_ids
 from wms.selectors.inbound import (
     putaway_queue,
 )
@@ -33,7 +34,7 @@ def putaway(request):
             error = str(exc.message)
         else:
             if scan.kind == "bin":
-                waiting = waiting.filter(bin=scan.bin)
+                waiting = waiting.filter(bin=scan.record)
             elif scan.lot is not None:
                 waiting = waiting.filter(lot=scan.lot)
             else:
@@ -77,7 +78,7 @@ def putaway_stock(request):
                 item=quant.item,
                 quantity=form.cleaned_data["quantity"],
                 from_bin=quant.bin,
-                to_bin=form.cleaned_data["to_bin"].bin,
+                to_bin=form.cleaned_data["to_bin"].record,
                 user=request.user,
                 lot=quant.lot,
                 suggested_bin=suggested,

@@ -6,14 +6,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.floor.views import floor_view, render_screen
+from core.scancodes import parse
 from wms.floor.forms import ReceiveForm
-from wms.floor.views.base import REFERENCE, floor_view, render_screen
+from wms.floor.views.base import REFERENCE
 from wms.models import (
     MoveKind,
     StockMove,
     ZoneKind,
 )
-from wms.scancodes import parse
 from wms.selectors.inbound import (
     OPEN_RECEIPT_STATUSES,
     expected_receipt_line_list,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from core.errors import ValidationFailed
-from wms.quantities import parse_quantity, plain_quantity
+from core.quantities import parse_quantity, plain_quantity
 
 
 @pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", "", None, [1]])

@@ -1,0 +1,78 @@
+"""Fields and the base form of the shop-floor screens: scan fields filled by a wedge scanner (or
+typed), quantities from the on-screen keypad. They only turn what was scanned or tapped into
+records (through `core.scancodes`) and numbers; the services decide everything else."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from core import quantities, scancodes
+from core.errors import ValidationFailed
+
+SCAN_ATTRS = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "none"}
+KEYPAD_ATTRS = {"autocomplete": "off", "inputmode": "none", "class": "keypad-target"}
+
+
+class ScanField(forms.CharField):
+    """A field filled by a scanner. The form turns its text into a `scancodes.Scan` of one of
+    `kinds`; anything else is refused with `hint` (what to scan here). `lots`, set per request,
+    is the queryset of lots a plain lot code may name on this screen."""
+
+    def __init__(self, *, kinds: tuple[str, ...], hint=None, new_lot_ok: bool = False, **kwargs):
+        self.kinds = kinds
+        self.hint = hint or gettext_lazy("This is not the code expected here.")
+        self.new_lot_ok = new_lot_ok
+        self.lots = None
+        kwargs.setdefault("widget", forms.TextInput(attrs=SCAN_ATTRS))
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+
+class KeypadQuantityField(quantities.QuantityField):
+    """A quantity typed on the on-screen keypad."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs=KEYPAD_ATTRS))
+        super().__init__(**kwargs)
+
+
+class FloorForm(forms.Form):
+    """Scan fields are resolved for `user` after the plain field checks; a domain error raised by
+    a service can be shown on the field it names (`show_domain_error`)."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, ScanField) and cleaned.get(name):
+                try:
+                    scan = scancodes.parse(
+                        cleaned[name], user=self.user, field=name, new_lot_ok=field.new_lot_ok, lots=field.lots
+                    )
+                except ValidationFailed as error:
+                    self.add_error(name, str(error.message))
+                    continue
+                if scan.kind not in field.kinds:
+                    self.add_error(name, str(field.hint))
+                    continue
+                cleaned[name] = scan
+        return cleaned
+
+    def show_domain_error(self, error, aliases: dict | None = None) -> None:
+        field = (aliases or {}).get(error.field, error.field)
+        field = field if field in self.fields else None
+        self.add_error(field, str(error.message))
+
+    @property
+    def focus(self) -> str | None:
+        """The field the cursor belongs in: the first with an error, else the first empty one."""
+        names = [name for name, field in self.fields.items() if not field.widget.is_hidden]
+        for name in names:
+            if name in self.errors:
+                return name
+        for name in names:
+            if not self[name].value():
+                return name
+        return names[-1] if names else None
