@@ -104,3 +104,15 @@ class QuantityField(forms.CharField):
             return parse_quantity(text, allow_zero=self.allow_zero)
         except ValidationFailed as error:
             raise forms.ValidationError(str(error.message), code=error.code) from None
+
+
+def fit_to_unit(form, name: str, unit) -> None:
+    """On a form whose unit is known only after cleaning (the item's, or the one typed): refuse
+    the quantity in field `name` when it has more decimal places than `unit` allows."""
+    quantity = form.cleaned_data.get(name)
+    if quantity is None or unit is None:
+        return
+    try:
+        check_decimals(quantity, unit=unit, field=name)
+    except ValidationFailed as error:
+        form.add_error(name, str(error.message))
