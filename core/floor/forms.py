@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from core import quantities, scancodes
 from core.errors import ValidationFailed
+from core.forms import DomainErrorsMixin
 
 SCAN_ATTRS = {"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "none"}
 KEYPAD_ATTRS = {"autocomplete": "off", "inputmode": "none", "class": "keypad-target"}
@@ -35,13 +36,19 @@ class KeypadQuantityField(quantities.QuantityField):
         super().__init__(**kwargs)
 
 
-class FloorForm(forms.Form):
-    """Scan fields are resolved for `user` after the plain field checks; a domain error raised by
-    a service can be shown on the field it names (`show_domain_error`)."""
+class FloorForm(DomainErrorsMixin, forms.Form):
+    """Scan fields are resolved for `user` after the plain field checks, then quantities are held
+    to the decimals of their unit (`unit`, or what `quantity_unit` finds in the scans); a domain
+    error raised by a service can be shown on the field it names (`show_domain_error`)."""
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit=None, **kwargs):
         self.user = user
+        self.unit = unit
         super().__init__(*args, **kwargs)
+
+    def quantity_unit(self, cleaned: dict):
+        """The unit the quantities are entered in, once the scans are resolved."""
+        return self.unit
 
     def clean(self):
         cleaned = super().clean()
@@ -58,12 +65,11 @@ class FloorForm(forms.Form):
                     self.add_error(name, str(field.hint))
                     continue
                 cleaned[name] = scan
+        unit = self.quantity_unit(cleaned)
+        for name, field in self.fields.items():
+            if isinstance(field, quantities.QuantityField):
+                quantities.fit_to_unit(self, name, unit)
         return cleaned
-
-    def show_domain_error(self, error, aliases: dict | None = None) -> None:
-        field = (aliases or {}).get(error.field, error.field)
-        field = field if field in self.fields else None
-        self.add_error(field, str(error.message))
 
     @property
     def focus(self) -> str | None:

@@ -32,6 +32,10 @@ class MoveForm(FloorForm):
     quantity = KeypadQuantityField(label=gettext_lazy("Quantity"))
     to_bin = bin_field(gettext_lazy("To bin"))
 
+    def quantity_unit(self, cleaned):
+        what = cleaned.get("what")
+        return what.item.base_unit if isinstance(what, scancodes.Scan) else None
+
     def clean(self):
         cleaned = super().clean()
         what = cleaned.get("what")
@@ -44,6 +48,7 @@ class ReceiveForm(FloorForm):
     """Receive against an expected line (item given) or without notice (item scanned). A lot label
     scanned into `item` also fills the lot code and quantity when those are left empty."""
 
+    error_aliases = {"lot": "lot_code"}
     item = ScanField(
         kinds=("lot", "item"), hint=ITEM_OR_LOT_HINT, new_lot_ok=True, label=gettext_lazy("Item or lot label")
     )
@@ -67,6 +72,12 @@ class ReceiveForm(FloorForm):
         if line is not None:
             self.fields["item"].required = False
             self.fields["item"].widget = forms.HiddenInput()
+
+    def quantity_unit(self, cleaned):
+        if self.line is not None:
+            return self.line.item.base_unit
+        scan = cleaned.get("item")
+        return scan.item.base_unit if isinstance(scan, scancodes.Scan) else None
 
     def clean(self):
         cleaned = super().clean()
@@ -107,6 +118,7 @@ class PickForm(FloorForm):
     """Confirm a pick line: the bin and (for a lot) the lot label are scanned. Reporting short
     takes the quantity actually found, which may be zero (then there is no label to scan)."""
 
+    error_aliases = {"scanned_bin": "bin", "scanned_lot": "lot", "picked_quantity": "quantity"}
     bin = bin_field(gettext_lazy("Scan the bin"))
     lot = ScanField(kinds=("lot",), hint=LOT_HINT, label=gettext_lazy("Scan the lot label"), required=False)
     quantity = KeypadQuantityField(label=gettext_lazy("Quantity picked"), allow_zero=True)
@@ -117,6 +129,9 @@ class PickForm(FloorForm):
         super().__init__(*args, **kwargs)
         if line.lot_id is None:
             del self.fields["lot"]
+
+    def quantity_unit(self, cleaned):
+        return self.line.item.base_unit
 
     def clean(self):
         cleaned = super().clean()
@@ -143,6 +158,9 @@ class CountForm(FloorForm):
     def __init__(self, *args, task, **kwargs):
         self.task = task
         super().__init__(*args, **kwargs)
+
+    def quantity_unit(self, cleaned):
+        return self.task.item.base_unit
 
     def clean(self):
         cleaned = super().clean()

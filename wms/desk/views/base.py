@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 
-from core.errors import DomainError
 from core.selectors.master_data import item_list
 from wms.selectors.stock import bin_list
 
@@ -26,21 +25,8 @@ def page_of(request, rows, size=PAGE_SIZE):
     return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
-def bound_filters(form_class, request, **kwargs):
-    """A bound filter form and its cleaned values (blank ones when the input is invalid)."""
-    form = form_class(request.GET or None, **kwargs)
-    values = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    return form, values
-
-
 def for_site(rows, request):
     return rows.for_site(request.site) if request.site is not None else rows.none()
-
-
-def show_domain_error(form, error: DomainError) -> None:
-    """A refused service call shows on the field it names, else above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def code_lists(request):

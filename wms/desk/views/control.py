@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, SignatureInvalid
-from core.forms import SignatureForm
-from wms.desk import forms
-from wms.desk.views.base import bound_filters, desk, for_site, page_of
+from core.forms import REFUSALS, SignatureForm, apply_errors
+from wms.desk import filters
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import desk, for_site, page_of
 from wms.models import CountStatus
 from wms.selectors import control
 from wms.selectors.stock import on_hand_quantity
@@ -21,16 +21,9 @@ from wms.services import alerts, counting
 
 @desk("wms.view_counttask")
 def count_list(request):
-    form, f = bound_filters(forms.CountFilterForm, request)
-    tasks = for_site(control.count_task_list(user=request.user), request)
-    if f.get("status"):
-        tasks = tasks.filter(status=f["status"])
-    if f.get("item"):
-        tasks = tasks.filter(item__code__iexact=f["item"])
-    if f.get("bin"):
-        tasks = tasks.filter(bin__code__iexact=f["bin"])
-    if f.get("due_by"):
-        tasks = tasks.filter(due_date__lte=f["due_by"])
+    form, tasks = filter_bar(
+        filters.CountFilter, request, for_site(control.count_task_list(user=request.user), request)
+    )
     by_status = dict(
         for_site(control.count_task_list(user=request.user), request)
         .values_list("status")
@@ -101,11 +94,8 @@ def count_approve(request, pk):
                     task=task, user=request.user, password=data["password"], reason=data["reason"]
                 )
                 messages.success(request, _("Count rejected; a recount task was created."))
-        except SignatureInvalid as error:
-            form.add_error("password", str(error.message))
-        except DomainError as error:
-            field = {"reason": "comment", "password": "password"}.get(error.field)
-            form.add_error(field, str(error.message))
+        except REFUSALS as error:
+            apply_errors(form, error, aliases={"reason": "comment"})
         else:
             return redirect("wms:count-detail", pk=task.pk)
     on_hand = on_hand_quantity(user=request.user, item=task.item, lot=task.lot, bin=task.bin)
@@ -117,17 +107,8 @@ def count_approve(request, pk):
 
 @desk("wms.view_inventoryalert")
 def alert_list(request):
-    form, f = bound_filters(forms.AlertFilterForm, request)
     rows = for_site(control.alert_list(user=request.user), request)
-    state = f.get("state") or "open"
-    if state == "open":
-        rows = rows.filter(resolved_at__isnull=True)
-    elif state == "resolved":
-        rows = rows.filter(resolved_at__isnull=False)
-    if f.get("kind"):
-        rows = rows.filter(kind=f["kind"])
-    if f.get("severity"):
-        rows = rows.filter(severity=f["severity"])
+    form, rows = filter_bar(filters.AlertFilter, request, rows, defaults={"open": "true"})
     return render(request, "wms/alert_list.html", {"form": form, "page_obj": page_of(request, rows)})
 
 

@@ -1,14 +1,14 @@
 """Desk pages of the ledger: the move list and a move typed at the desk."""
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.forms import REFUSALS
 from core.quantities import plain_quantity
-from wms.desk import forms
-from wms.desk.views.base import bound_filters, code_lists, desk, for_site, page_of, show_domain_error
+from wms.desk import filters, forms
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import code_lists, desk, for_site, page_of
 from wms.selectors.stock import move_list
 from wms.services import ledger
 
@@ -17,22 +17,7 @@ from wms.services import ledger
 
 @desk("wms.view_stockmove")
 def move_list_view(request):
-    form, f = bound_filters(forms.MoveFilterForm, request)
-    moves = for_site(move_list(user=request.user), request)
-    if f.get("kind"):
-        moves = moves.filter(kind=f["kind"])
-    if f.get("item"):
-        moves = moves.filter(item__code__iexact=f["item"])
-    if f.get("lot"):
-        moves = moves.filter(lot__code__iexact=f["lot"])
-    if f.get("bin"):
-        moves = moves.filter(Q(from_bin__code__iexact=f["bin"]) | Q(to_bin__code__iexact=f["bin"]))
-    if f.get("reference"):
-        moves = moves.filter(reference__icontains=f["reference"])
-    if f.get("date_from"):
-        moves = moves.filter(created_at__date__gte=f["date_from"])
-    if f.get("date_to"):
-        moves = moves.filter(created_at__date__lte=f["date_to"])
+    form, moves = filter_bar(filters.MoveFilter, request, for_site(move_list(user=request.user), request))
     return render(request, "wms/move_list.html", {"form": form, "page_obj": page_of(request, moves)})
 
 
@@ -55,8 +40,8 @@ def move_create(request):
                 reason=data["reason"],
                 user=request.user,
             )
-        except DomainError as error:
-            show_domain_error(form, error)
+        except REFUSALS as error:
+            form.show_domain_error(error)
         else:
             messages.success(
                 request,

@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from wms.desk import forms
-from wms.desk.views.base import bound_filters, code_lists, desk, for_site, page_of, show_domain_error
+from core.forms import REFUSALS
+from wms.desk import filters, forms
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import code_lists, desk, for_site, page_of
 from wms.selectors import inbound
 from wms.services import picking
 
@@ -16,16 +18,8 @@ from wms.services import picking
 
 @desk("wms.view_picklist")
 def picklist_list(request):
-    form, f = bound_filters(forms.PickListFilterForm, request)
     lists = for_site(inbound.pick_list_list(user=request.user), request)
-    if f.get("number"):
-        lists = lists.filter(number__icontains=f["number"])
-    if f.get("status"):
-        lists = lists.filter(status=f["status"])
-    if f.get("purpose"):
-        lists = lists.filter(purpose=f["purpose"])
-    if f.get("reference"):
-        lists = lists.filter(reference__icontains=f["reference"])
+    form, lists = filter_bar(filters.PickListFilter, request, lists)
     return render(request, "wms/picklist_list.html", {"form": form, "page_obj": page_of(request, lists)})
 
 
@@ -52,8 +46,8 @@ def picklist_create(request):
                 lines=lines.lines(),
                 user=request.user,
             )
-        except DomainError as error:
-            show_domain_error(form, error)
+        except REFUSALS as error:
+            form.show_domain_error(error)
         else:
             messages.success(request, _("Pick list %(number)s created.") % {"number": pick_list.number})
             return redirect("wms:picklist-detail", pk=pick_list.pk)

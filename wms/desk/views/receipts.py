@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from wms.desk import forms
-from wms.desk.views.base import bound_filters, code_lists, desk, for_site, page_of, show_domain_error
+from core.forms import REFUSALS
+from wms.desk import filters, forms
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import code_lists, desk, for_site, page_of
 from wms.selectors import inbound
 from wms.selectors.stock import move_list
 from wms.services import receiving
@@ -17,16 +19,8 @@ from wms.services import receiving
 
 @desk("wms.view_expectedreceipt")
 def receipt_list(request):
-    form, f = bound_filters(forms.ReceiptFilterForm, request)
     receipts = for_site(inbound.expected_receipt_list(user=request.user), request).order_by("-expected_date", "-number")
-    if f.get("number"):
-        receipts = receipts.filter(number__icontains=f["number"])
-    if f.get("status"):
-        receipts = receipts.filter(status=f["status"])
-    if f.get("supplier"):
-        receipts = receipts.filter(supplier__code__iexact=f["supplier"])
-    if f.get("due_by"):
-        receipts = receipts.filter(expected_date__lte=f["due_by"])
+    form, receipts = filter_bar(filters.ReceiptFilter, request, receipts)
     return render(request, "wms/receipt_list.html", {"form": form, "page_obj": page_of(request, receipts)})
 
 
@@ -54,8 +48,8 @@ def receipt_create(request):
                 lines=lines.lines(),
                 user=request.user,
             )
-        except DomainError as error:
-            show_domain_error(form, error)
+        except REFUSALS as error:
+            form.show_domain_error(error)
         else:
             messages.success(request, _("Expected receipt %(number)s created.") % {"number": receipt.number})
             return redirect("wms:receipt-detail", pk=receipt.pk)

@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.forms import REFUSALS
 from core.selectors.master_data import item_list
-from wms.desk import forms
-from wms.desk.views.base import bound_filters, desk, for_site, page_of, show_domain_error
+from wms.desk import filters, forms
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import desk, for_site, page_of
 from wms.selectors import kpis, pages
 from wms.selectors.stock import bin_list, lot_list, move_list, stock_list, summarise_by_item
 from wms.services import locations
@@ -20,17 +20,9 @@ from wms.services import lots as lot_services
 
 @desk("wms.view_stockquant")
 def stock(request):
-    form, f = bound_filters(forms.StockFilterForm, request, user=request.user, site=request.site)
-    group = f.get("group") or "item"
-    rows = pages.filtered_stock(
-        user=request.user,
-        site=request.site,
-        item=f.get("item", ""),
-        bin=f.get("bin", ""),
-        lot=f.get("lot", ""),
-        zone_kind=f.get("zone_kind", ""),
-        warehouse=f.get("warehouse", ""),
-    )
+    form, rows = filter_bar(filters.StockFilter, request, for_site(stock_list(user=request.user), request))
+    group = request.GET.get("group")
+    group = group if group in dict(filters.StockFilterForm.GROUPS) else "item"
     total_value = pages.stock_value(rows)
     if group == "item":
         listing = summarise_by_item(rows)
@@ -65,16 +57,7 @@ def item_stock(request, code):
 
 @desk("wms.view_lot")
 def lot_list_view(request):
-    form, f = bound_filters(forms.LotFilterForm, request)
-    lots = for_site(lot_list(user=request.user), request)
-    if f.get("item"):
-        lots = lots.filter(item__code__iexact=f["item"])
-    if f.get("lot"):
-        lots = lots.filter(Q(code__icontains=f["lot"]) | Q(supplier_lot__icontains=f["lot"]))
-    if f.get("status"):
-        lots = lots.filter(status=f["status"])
-    if f.get("expires_before"):
-        lots = lots.filter(expiry__lt=f["expires_before"])
+    form, lots = filter_bar(filters.LotFilter, request, for_site(lot_list(user=request.user), request))
     return render(request, "wms/lot_list.html", {"form": form, "page_obj": page_of(request, lots)})
 
 
@@ -95,8 +78,8 @@ def lot_detail(request, pk):
                     user=request.user,
                     reason=status_form.cleaned_data["reason"],
                 )
-            except DomainError as error:
-                show_domain_error(status_form, error)
+            except REFUSALS as error:
+                status_form.show_domain_error(error)
             else:
                 messages.success(
                     request, _("Lot %(lot)s is now %(status)s.") % {"lot": lot.code, "status": lot.get_status_display()}
@@ -122,16 +105,7 @@ def lot_detail(request, pk):
 
 @desk("wms.view_bin")
 def bin_list_view(request):
-    form, f = bound_filters(forms.BinFilterForm, request)
-    bins = for_site(bin_list(user=request.user), request)
-    if f.get("code"):
-        bins = bins.filter(code__icontains=f["code"])
-    if f.get("zone_kind"):
-        bins = bins.filter(zone__kind=f["zone_kind"])
-    if f.get("blocked") == "yes":
-        bins = bins.filter(blocked=True)
-    elif f.get("blocked") == "no":
-        bins = bins.filter(blocked=False)
+    form, bins = filter_bar(filters.BinFilter, request, for_site(bin_list(user=request.user), request))
     page_obj = page_of(request, bins)
     loads = pages.bin_loads(user=request.user, site=request.site)
     usage = {}
@@ -161,8 +135,8 @@ def bin_detail(request, pk):
                 else:
                     bin_ = locations.block_bin(bin=bin_, user=request.user, reason=reason)
                     messages.success(request, _("Bin %(bin)s is blocked.") % {"bin": bin_.code})
-            except DomainError as error:
-                show_domain_error(block_form, error)
+            except REFUSALS as error:
+                block_form.show_domain_error(error)
             else:
                 return redirect("wms:bin-detail", pk=bin_.pk)
     rows = stock_list(user=request.user, bin=bin_).order_by("item__code", "lot__code")

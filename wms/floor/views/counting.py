@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.floor.views import floor_view, render_screen
+from core.forms import REFUSALS
 from core.scancodes import parse
 from wms.floor.forms import CountForm
 from wms.models import (
@@ -63,7 +64,7 @@ def count_task(request, pk):
                 user=request.user,
                 reason=form.cleaned_data.get("reason", ""),
             )
-        except DomainError as error:
+        except REFUSALS as error:
             form.show_domain_error(error)
         else:
             return redirect("wms:tablet-count-task", pk=task.pk)

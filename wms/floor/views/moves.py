@@ -3,8 +3,8 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from core.errors import DomainError
 from core.floor.views import floor_view, render_screen
+from core.forms import REFUSALS
 from wms.floor.forms import MoveForm
 from wms.floor.views.base import REFERENCE, describe_move
 from wms.models import (
@@ -33,7 +33,7 @@ def move(request):
                 user=request.user,
                 reference=REFERENCE,
             )
-        except DomainError as error:
+        except REFUSALS as error:
             form.show_domain_error(error)
         else:
             messages.success(request, describe_move(done))

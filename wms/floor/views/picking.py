@@ -2,8 +2,8 @@
 
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.errors import DomainError
 from core.floor.views import floor_view, render_screen
+from core.forms import REFUSALS
 from core.quantities import plain_quantity
 from wms.floor.forms import PickForm
 from wms.selectors.inbound import (
@@ -21,9 +21,6 @@ def pick(request):
     """Open pick lists of the site as big buttons."""
     lists = open_pick_lists(user=request.user, site=request.site)
     return render(request, "wms/tablet/pick_start.html", {"pick_lists": lists})
-
-
-PICK_FIELDS = {"scanned_bin": "bin", "scanned_lot": "lot", "picked_quantity": "quantity"}
 
 
 @floor_view("wms.add_stockmove")
@@ -56,8 +53,8 @@ def pick_list(request, pk):
                 scanned_bin=data["bin"].record,
                 scanned_lot=data["lot"].lot if data.get("lot") else None,
             )
-        except DomainError as error:
-            form.show_domain_error(error, aliases=PICK_FIELDS)
+        except REFUSALS as error:
+            form.show_domain_error(error)
         else:
             return redirect("wms:tablet-pick-list", pk=pick_list.pk)
     return render_screen(

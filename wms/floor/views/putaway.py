@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.floor.views import floor_view, render_screen
+from core.forms import REFUSALS
 from core.quantities import plain_quantity
 from core.scancodes import parse
 from wms.floor.forms import PutawayForm
@@ -71,7 +72,12 @@ def putaway_stock(request):
         item=quant.item, quantity=quant.quantity, site=request.site, lot=quant.lot, from_bin=quant.bin
     )
     suggested = suggestions[0].bin if suggestions else None
-    form = PutawayForm(request.POST or None, user=request.user, initial={"quantity": plain_quantity(quant.quantity)})
+    form = PutawayForm(
+        request.POST or None,
+        user=request.user,
+        unit=quant.item.base_unit,
+        initial={"quantity": plain_quantity(quant.quantity)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             done = confirm_putaway(
@@ -83,7 +89,7 @@ def putaway_stock(request):
                 lot=quant.lot,
                 suggested_bin=suggested,
             )
-        except DomainError as error:
+        except REFUSALS as error:
             form.show_domain_error(error)
         else:
             messages.success(request, describe_move(done))

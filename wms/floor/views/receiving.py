@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.floor.views import floor_view, render_screen
+from core.forms import REFUSALS
 from core.scancodes import parse
 from wms.floor.forms import ReceiveForm
 from wms.floor.views.base import REFERENCE
@@ -87,8 +88,8 @@ def receive_line(request, pk=None):
             attributes["expiry"] = data["expiry"]
         try:
             done = _receive(request, item=item, line=line, data=data, attributes=attributes)
-        except DomainError as error:
-            form.show_domain_error(error, aliases={"lot": "lot_code"})
+        except REFUSALS as error:
+            form.show_domain_error(error)
         else:
             return redirect("wms:tablet-receive-done", pk=done.pk)
     return render_screen(request, "wms/tablet/receive_line.html", {"form": form, "line": line})
