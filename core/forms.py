@@ -51,6 +51,12 @@ def apply_errors(form, exc, aliases: dict | None = None) -> None:
     form.add_error(None, exc)
 
 
+def model_rules(model, name: str) -> list:
+    """The validators of a model field (its length, its code pattern) for a plain form field whose
+    value a service saves with `full_clean`: the form refuses, on the field, what the model would."""
+    return list(model._meta.get_field(name).validators)
+
+
 # What a service may refuse with: its domain errors and, from `full_clean`, a model's own rules.
 REFUSALS = (DomainError, DjangoValidationError)
 

@@ -152,13 +152,26 @@ def parse(raw: str, *, user, field: str = "code", new_lot_ok: bool = False, lots
         if record is not None:
             return Scan(kind=kind, raw=text, record=record)
     if lots is not None:
-        lot = find_by_code(lots.select_related("item__base_unit"), code)
+        lot = _expected_lot(lots, text, code, field)
         if lot is not None:
             return Scan(kind="lot", raw=text, item=lot.item, lot=lot, lot_code=lot.code)
     item = _item(code)
     if item is not None:
         return Scan(kind="item", raw=text, item=item)
     raise unknown(text, field)
+
+
+def _expected_lot(lots, text: str, code: str, field: str):
+    """The one expected lot a plain code names (exact, else case-insensitive). Two lots of that code
+    (of different items) cannot be told apart without the item: the label is needed."""
+    lots = lots.select_related("item__base_unit")
+    for lookup in ("code", "code__iexact"):
+        matches = list(lots.filter(**{lookup: code})[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise unknown(text, field, _("several items have this lot: scan the label or type ITEM|LOT"))
+    return None
 
 
 def _lot_scan(text: str, fields: list[str], user, field: str, new_lot_ok: bool) -> Scan:

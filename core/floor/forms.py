@@ -3,6 +3,7 @@ typed), quantities from the on-screen keypad. They only turn what was scanned or
 records (through `core.scancodes`) and numbers; the services decide everything else."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
 from core import quantities, scancodes
@@ -46,6 +47,11 @@ class FloorForm(DomainErrorsMixin, forms.Form):
         self.unit = unit
         super().__init__(*args, **kwargs)
 
+    def expected_lots(self, name: str, cleaned: dict):
+        """The lots a plain lot code may name in scan field `name`, given the scans before it
+        (None: only labels name a lot). The field's own `lots` unless a form knows better."""
+        return self.fields[name].lots
+
     def quantity_unit(self, cleaned: dict):
         """The unit the quantities are entered in, once the scans are resolved."""
         return self.unit
@@ -56,7 +62,11 @@ class FloorForm(DomainErrorsMixin, forms.Form):
             if isinstance(field, ScanField) and cleaned.get(name):
                 try:
                     scan = scancodes.parse(
-                        cleaned[name], user=self.user, field=name, new_lot_ok=field.new_lot_ok, lots=field.lots
+                        cleaned[name],
+                        user=self.user,
+                        field=name,
+                        new_lot_ok=field.new_lot_ok,
+                        lots=self.expected_lots(name, cleaned),
                     )
                 except ValidationFailed as error:
                     self.add_error(name, str(error.message))
@@ -82,3 +92,13 @@ class FloorForm(DomainErrorsMixin, forms.Form):
             if not self[name].value():
                 return name
         return names[-1] if names else None
+
+
+class BadgeSignInForm(AuthenticationForm):
+    """The sign-in form with the scanner in mind: the badge (or user name) field takes a scan."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = gettext_lazy("Badge or user name")
+        self.fields["username"].widget.attrs.update({**SCAN_ATTRS, "autofocus": True})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})

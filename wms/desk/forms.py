@@ -1,13 +1,17 @@
 """Forms of the warehouse desk pages. They turn typed or scanned codes into records the user may
 see; the services decide everything else."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DomainErrorsMixin
+from core.forms import DomainErrorsMixin, model_rules
 from core.quantities import QuantityField, fit_to_unit
 from core.selectors.master_data import item_list, partner_list, unit_list
 from wms.models import (
+    Lot,
     LotStatus,
     MoveKind,
     PickPurpose,
@@ -60,6 +64,7 @@ class MoveForm(DomainErrorsMixin, forms.Form):
         max_length=60,
         required=False,
         help_text=_("For lot-tracked items. A receipt into a new lot code creates the lot."),
+        validators=model_rules(Lot, "code"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
     )
     from_bin = CodeField(label=_("From bin"), what=_("bin"), required=False)
@@ -196,11 +201,21 @@ class PickListForm(DomainErrorsMixin, forms.Form):
 
 
 class KpiPeriodForm(forms.Form):
+    """A period of at most ten years, ending no later than a year from today."""
+
+    MAX_DAYS = 3660
+    MAX_AHEAD = timedelta(days=366)
+
     start = _date(label=_("From"))
     end = _date(label=_("To"))
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+        start, end = data.get("start"), data.get("end")
+        if end and end > timezone.localdate() + self.MAX_AHEAD:
+            self.add_error("end", _("The end may be at most a year from today."))
+        elif start and end and start > end:
             self.add_error("end", _("The end comes before the start."))
+        elif start and end and (end - start).days >= self.MAX_DAYS:
+            self.add_error("start", _("A period covers at most ten years."))
         return data

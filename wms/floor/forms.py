@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy
 
 from core import scancodes
 from core.floor.forms import SCAN_ATTRS, FloorForm, KeypadQuantityField, ScanField
+from core.forms import model_rules
+from wms.models import Lot
+from wms.selectors.stock import lot_list, stock_list
 
 BIN_HINT = gettext_lazy("Scan a bin label here.")
 ITEM_OR_LOT_HINT = gettext_lazy("Scan an item or lot label here.")
@@ -28,9 +31,21 @@ def require_lot_for_tracked_item(form: FloorForm, field: str, scan) -> None:
 
 class MoveForm(FloorForm):
     from_bin = bin_field(gettext_lazy("From bin"))
-    what = ScanField(kinds=("lot", "item"), hint=ITEM_OR_LOT_HINT, label=gettext_lazy("Item or lot"))
+    what = ScanField(
+        kinds=("lot", "item"),
+        hint=ITEM_OR_LOT_HINT,
+        label=gettext_lazy("Item or lot"),
+        help_text=gettext_lazy("An item or lot label, ITEM|LOT, or the code of a lot in the from bin."),
+    )
     quantity = KeypadQuantityField(label=gettext_lazy("Quantity"))
     to_bin = bin_field(gettext_lazy("To bin"))
+
+    def expected_lots(self, name, cleaned):
+        source = cleaned.get("from_bin")
+        if name != "what" or not isinstance(source, scancodes.Scan):
+            return super().expected_lots(name, cleaned)
+        in_bin = stock_list(user=self.user).filter(bin=source.record, lot__isnull=False).values("lot_id")
+        return lot_list(user=self.user).filter(pk__in=in_bin)
 
     def quantity_unit(self, cleaned):
         what = cleaned.get("what")
@@ -54,7 +69,11 @@ class ReceiveForm(FloorForm):
     )
     quantity = KeypadQuantityField(label=gettext_lazy("Quantity received"), required=False)
     lot_code = forms.CharField(
-        label=gettext_lazy("Lot"), required=False, max_length=60, widget=forms.TextInput(attrs=SCAN_ATTRS)
+        label=gettext_lazy("Lot"),
+        required=False,
+        max_length=60,
+        validators=model_rules(Lot, "code"),
+        widget=forms.TextInput(attrs=SCAN_ATTRS),
     )
     supplier_lot = forms.CharField(
         label=gettext_lazy("Supplier lot (optional)"),
@@ -100,13 +119,23 @@ class ReceiveForm(FloorForm):
             return cleaned
         cleaned["item_record"] = item
         if isinstance(scan, scancodes.Scan) and scan.kind == "lot":
-            cleaned["lot_code"] = cleaned.get("lot_code") or scan.lot_code
+            if not cleaned.get("lot_code") and "lot_code" not in self.errors:
+                self._take_lot_code(cleaned, scan.lot_code)
             cleaned["quantity"] = cleaned.get("quantity") or scan.quantity
             cleaned["expiry"] = cleaned.get("expiry") or scan.expiry
         if not cleaned.get("quantity") and "quantity" not in self.errors:
             self.add_error("quantity", _("Enter the quantity received."))
         # Whether a lot is needed (or refused) is the ledger's rule; its errors land on lot_code.
         return cleaned
+
+    def _take_lot_code(self, cleaned, code: str) -> None:
+        """A new lot named by the scanned label: held to the lot's own rules, like one typed."""
+        try:
+            self.fields["lot_code"].run_validators(code)
+        except forms.ValidationError as error:
+            self.add_error("item", error)
+        else:
+            cleaned["lot_code"] = code
 
 
 class PutawayForm(FloorForm):
@@ -120,7 +149,13 @@ class PickForm(FloorForm):
 
     error_aliases = {"scanned_bin": "bin", "scanned_lot": "lot", "picked_quantity": "quantity"}
     bin = bin_field(gettext_lazy("Scan the bin"))
-    lot = ScanField(kinds=("lot",), hint=LOT_HINT, label=gettext_lazy("Scan the lot label"), required=False)
+    lot = ScanField(
+        kinds=("lot",),
+        hint=LOT_HINT,
+        label=gettext_lazy("Scan the lot label"),
+        help_text=gettext_lazy("The lot label, ITEM|LOT, or the lot code as printed."),
+        required=False,
+    )
     quantity = KeypadQuantityField(label=gettext_lazy("Quantity picked"), allow_zero=True)
 
     def __init__(self, *args, line, short: bool = False, **kwargs):
@@ -129,6 +164,8 @@ class PickForm(FloorForm):
         super().__init__(*args, **kwargs)
         if line.lot_id is None:
             del self.fields["lot"]
+        else:
+            self.fields["lot"].lots = lot_list(user=self.user).filter(item=line.item)
 
     def quantity_unit(self, cleaned):
         return self.line.item.base_unit

@@ -106,7 +106,8 @@ def kpi_page(request):
         "can_apply_abc": request.user.has_perm("core.change_item"),
     }
     context["abc_changes"] = sum(1 for row in context["abc"] if row["proposed_class"] != row["current_class"])
-    return render(request, "wms/kpis.html", context)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "wms/kpis.html", context, status=status)
 
 
 def _records(frame) -> list[dict]:
@@ -117,9 +118,12 @@ def _records(frame) -> list[dict]:
 @require_POST
 def kpi_apply_abc(request):
     """Give every item the ABC class its usage over the chosen period proposes."""
-    _form, start, end = _kpi_period(request)
+    form, start, end = _kpi_period(request)
     if request.site is None:
         raise PermissionDenied
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Choose a valid period first."))
+        return redirect("wms:kpis")
     changed = abc.apply_abc_classes(site=request.site, user=request.user, start=start, end=end)
     messages.success(request, _("ABC classes applied: %(n)s items changed class.") % {"n": changed})
     return redirect(f"{reverse('wms:kpis')}?start={start.isoformat()}&end={end.isoformat()}")

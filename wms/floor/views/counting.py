@@ -13,6 +13,7 @@ from wms.models import (
     CountStatus,
 )
 from wms.selectors.control import count_task_list, open_count_tasks
+from wms.selectors.stock import lot_list
 from wms.services.counting import site_today, submit_count
 
 # Count --------------------------------------------------------------------------------------
@@ -24,20 +25,25 @@ def _due_counts(request):
 
 @floor_view("wms.change_counttask")
 def count(request):
-    """Count tasks due today or earlier; scanning a bin opens its first task."""
+    """Count tasks due today or earlier; scanning a bin (or a lot label, or typing the code of a lot
+    to count) opens its first task."""
     tasks = list(_due_counts(request))
     error = ""
     code = request.GET.get("code", "").strip()
     if code:
+        lots = lot_list(user=request.user).filter(pk__in=[task.lot_id for task in tasks if task.lot_id])
         try:
-            scan = parse(code, user=request.user)
+            scan = parse(code, user=request.user, lots=lots)
         except DomainError as exc:
             error = str(exc.message)
         else:
-            match = [task for task in tasks if scan.kind == "bin" and task.bin == scan.record]
+            if scan.kind == "bin":
+                match = [task for task in tasks if task.bin == scan.record]
+            else:
+                match = [task for task in tasks if scan.lot is not None and task.lot == scan.lot]
             if match:
-                return redirect(reverse("wms:tablet-count-task", args=[match[0].pk]) + f"?bin={scan.record.code}")
-            error = _("Nothing to count in %(code)s today.") % {"code": code}
+                return redirect(reverse("wms:tablet-count-task", args=[match[0].pk]) + f"?bin={match[0].bin.code}")
+            error = _("Nothing to count for %(code)s today.") % {"code": code}
     return render(
         request,
         "wms/tablet/count_list.html",

@@ -16,7 +16,7 @@ from wms.floor.views.base import describe_move, record_ids
 from wms.selectors.inbound import (
     putaway_queue,
 )
-from wms.selectors.stock import stock_list
+from wms.selectors.stock import lot_list, stock_list
 from wms.services.putaway import confirm_putaway, suggest_putaway_bins
 
 # Put away -----------------------------------------------------------------------------------
@@ -24,13 +24,15 @@ from wms.services.putaway import confirm_putaway, suggest_putaway_bins
 
 @floor_view("wms.add_stockmove")
 def putaway(request):
-    """What waits in the receiving bins; scanning a lot or item label picks it out."""
+    """What waits in the receiving bins; scanning a lot or item label (or typing the code of a lot
+    that waits) picks it out."""
     waiting = putaway_queue(user=request.user, site=request.site)
     error = ""
     code = request.GET.get("code", "").strip()
     if code:
+        waiting_lots = lot_list(user=request.user).filter(pk__in=waiting.filter(lot__isnull=False).values("lot_id"))
         try:
-            scan = parse(code, user=request.user)
+            scan = parse(code, user=request.user, lots=waiting_lots)
         except DomainError as exc:
             error = str(exc.message)
         else:
