@@ -20,6 +20,7 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from core.floor.views import idle_seconds
     from core.models import Site
 
     nav, tablet = [], []
@@ -33,4 +34,5 @@ def shell(request):
         "tablet_actions": tablet,
         "user_sites": Site.objects.for_user(user).filter(active=True),
         "current_site": getattr(request, "site", None),
+        "floor_idle_seconds": idle_seconds(),
     }

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from core import forms
 from core.errors import DomainError
+from core.floor.views import floor_view
 from core.middleware import SESSION_SITE_KEY
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Site, Unit, UnitConversion, User, Webhook
 from core.object_views import ObjectPage
@@ -27,7 +28,7 @@ def home(request):
     return render(request, "core/home.html")
 
 
-@login_required
+@floor_view(site_required=False)
 def tablet_home(request):
     return render(request, "core/tablet_home.html")
 
