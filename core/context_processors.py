@@ -7,6 +7,8 @@ def _entries(user, entries):
     for entry in entries:
         if entry.get("perm") and not user.has_perm(entry["perm"]):
             continue
+        if entry.get("roles") and not user.has_role(*entry["roles"]):
+            continue
         try:
             url = reverse(entry["url"])
         except NoReverseMatch:

@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -24,8 +25,21 @@ from core.services import users as user_services
 
 @login_required
 def home(request):
-    """The start page: the user's modules, and the shop-floor tiles for tablet roles."""
-    return render(request, "core/home.html")
+    """Where a user lands: the page of their role (an operator on the shop floor, a supervisor on
+    the dashboard), else the user's modules. `?desk=1` always shows the modules."""
+    landing = None if request.GET.get("desk") else landing_page(request.user)
+    return redirect(landing) if landing else render(request, "core/home.html")
+
+
+def landing_page(user) -> str | None:
+    """The URL name of the landing page of the user's first role that has one (apps declare
+    `landing = {role: url name}` on their AppConfig)."""
+    declared = {}
+    for config in apps.get_app_configs():
+        for role, url_name in getattr(config, "landing", {}).items():
+            declared.setdefault(role, url_name)
+    roles = set(user.roles)
+    return next((declared[role] for role, _label in Role.choices if role in roles and role in declared), None)
 
 
 @floor_view(site_required=False)

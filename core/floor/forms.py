@@ -97,6 +97,11 @@ class FloorForm(DomainErrorsMixin, forms.Form):
 class BadgeSignInForm(AuthenticationForm):
     """The sign-in form with the scanner in mind: the badge (or user name) field takes a scan."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy("This badge or user name and password do not match. Scan the badge again."),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = gettext_lazy("Badge or user name")

@@ -90,7 +90,28 @@ def test_move_by_wedge_scanning(tablet_page, live_server):
     assert focused_name(page) == "from_bin"  # ready for the next move
     assert StockQuant.objects.get(bin=target, lot=lot).quantity == Decimal(4)
     assert StockQuant.objects.get(bin=source, lot=lot).quantity == Decimal(6)
-    button = page.locator("button[type=submit]").bounding_box()
+    button = page.locator("main button[type=submit]").bounding_box()
     assert button["height"] >= 48
     key = page.locator("[data-keypad-for] button").first.bounding_box()
     assert key["height"] >= 48 and key["width"] >= 48
+
+
+def test_an_idle_tablet_counts_down_signs_out_and_the_next_badge_comes_back(tablet_page, live_server, settings):
+    context, page = tablet_page
+    settings.FLOOR_IDLE_SIGNOUT_SECONDS = 3
+    sync_roles()
+    site = SiteFactory(code="P1")
+    user = UserFactory(username="mover", roles=["warehouse"], sites=[site], badge_id="B-42")
+    sign_in(context, live_server, user)
+    page.goto(f"{live_server.url}/wms/floor/move/")
+    countdown = page.locator("[data-idle-countdown]")
+    countdown.wait_for(state="visible")
+    assert "Signing out in 0:0" in countdown.inner_text()
+    page.wait_for_url("**/floor/sign-in/**", timeout=10_000)
+    assert "not used for a while" in page.content() or "Badge or user name" in page.content()
+    settings.FLOOR_IDLE_SIGNOUT_SECONDS = 300
+    page.fill("input[name=username]", "B-42")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/wms/floor/move/")
+    assert "Move" in page.inner_text(".tablet-title")
