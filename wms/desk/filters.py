@@ -107,10 +107,19 @@ class PickListFilter(inbound_api.PickListFilter):
         fields = ["number", "status", "purpose", "reference", "item"]
 
 
+class OneOfMany(forms.Select):
+    """A one-line choice for a filter that takes several values (`?kind=receipt&kind=issue` in the
+    API): the filter bar picks one, a link may still name several."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [value for value in values if value]
+
+
 def filter_bar(filterset_class, request, queryset, defaults: dict | None = None):
     """The form of the FilterSet bound to the query string (with date pickers for its date fields)
-    and the rows it lets through; `defaults` apply when the query string leaves a filter out. An invalid
-    value shows on its field and filters nothing out (`filterset.qs` is then the whole list)."""
+    and the rows it lets through; `defaults` apply when the query string leaves a filter out. An
+    invalid value shows on its field and filters nothing out (the whole list is shown)."""
     data = request.GET.copy()
     for name, value in (defaults or {}).items():
         data.setdefault(name, value)
@@ -119,7 +128,13 @@ def filter_bar(filterset_class, request, queryset, defaults: dict | None = None)
         field.label = LABELS.get(name, field.label)
         if isinstance(field, forms.DateField):
             field.widget.input_type = "date"
+        if isinstance(field, forms.NullBooleanField):
+            field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
         if isinstance(field, forms.MultipleChoiceField):
-            field.widget.attrs["size"] = 1
+            field.widget = OneOfMany(choices=[("", "—"), *field.choices])
+        elif getattr(field, "empty_label", None) is not None:
+            choices = [choice for choice in field.choices if choice[0] != ""]
+            field.empty_label = "—"
+            field.choices = choices
     rows = filterset.qs if filterset.is_valid() else queryset
     return filterset.form, rows
