@@ -106,8 +106,7 @@ def kpi_page(request):
         "can_apply_abc": request.user.has_perm("core.change_item"),
     }
     context["abc_changes"] = sum(1 for row in context["abc"] if row["proposed_class"] != row["current_class"])
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "wms/kpis.html", context, status=status)
+    return render(request, "wms/kpis.html", context)
 
 
 def _records(frame) -> list[dict]:
