@@ -144,6 +144,8 @@ WEB_THREADS = env.int("WEB_THREADS", default=8)
 # Where pages open the live-update websocket (daphne, the `live` service). Empty: `/ws/live/` on
 # the page's own host, for a proxy that sends `/ws/` to `live`.
 LIVE_SOCKET_URL = env("LIVE_SOCKET_URL", default="")
+# Shop-floor screens sign a shared tablet out after this many idle seconds (0: never).
+FLOOR_IDLE_SIGNOUT_SECONDS = env.int("FLOOR_IDLE_SIGNOUT_SECONDS", default=300)
 # Seconds a client is told to wait (Retry-After) when the database refuses or is down.
 DATABASE_UNAVAILABLE_RETRY_AFTER = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

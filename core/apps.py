@@ -15,18 +15,30 @@ def _sync_roles(sender, **kwargs):
         sync_roles()
 
 
+# Who works at a desk with the organisation's money and set-up (not the shop floor's roles).
+OFFICE_ROLES = ("supervisor", "planner", "quality", "accountant", "admin")
+
+
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Master data")
     search = "core.search.find_master_data"
+    # Where each role lands after signing in (apps add theirs; the first of the user's roles wins).
+    landing = {"operator": "tablet-home"}
+    # A nav entry with "roles" shows only to those roles, even where a permission would allow it.
     nav = [
         {"label": _("Items"), "url": "core:item-list", "perm": "core.view_item"},
         {"label": _("Partners"), "url": "core:partner-list", "perm": "core.view_partner"},
         {"label": _("Sites"), "url": "core:site-list", "perm": "core.view_site"},
-        {"label": _("Companies"), "url": "core:company-list", "perm": "core.view_company"},
+        {"label": _("Companies"), "url": "core:company-list", "perm": "core.view_company", "roles": OFFICE_ROLES},
         {"label": _("Units"), "url": "core:unit-list", "perm": "core.view_unit"},
-        {"label": _("Currencies"), "url": "core:currency-list", "perm": "core.view_currency"},
-        {"label": _("Exchange rates"), "url": "core:exchangerate-list", "perm": "core.view_exchangerate"},
+        {"label": _("Currencies"), "url": "core:currency-list", "perm": "core.view_currency", "roles": OFFICE_ROLES},
+        {
+            "label": _("Exchange rates"),
+            "url": "core:exchangerate-list",
+            "perm": "core.view_exchangerate",
+            "roles": OFFICE_ROLES,
+        },
         {"label": _("Users"), "url": "core:user-list", "perm": "core.view_user"},
         {"label": _("Webhooks"), "url": "core:webhook-list", "perm": "core.view_webhook"},
     ]

@@ -8,6 +8,8 @@ def _entries(user, entries):
     for entry in entries:
         if entry.get("perm") and not user.has_perm(entry["perm"]):
             continue
+        if entry.get("roles") and not user.has_role(*entry["roles"]):
+            continue
         try:
             url = reverse(entry["url"])
         except NoReverseMatch:
@@ -21,6 +23,7 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from core.floor.views import idle_seconds
     from core.models import Site
 
     nav, tablet = [], []
@@ -35,4 +38,5 @@ def shell(request):
         "user_sites": Site.objects.for_user(user).filter(active=True),
         "current_site": getattr(request, "site", None),
         "live_socket_url": settings.LIVE_SOCKET_URL,
+        "floor_idle_seconds": idle_seconds(),
     }

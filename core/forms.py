@@ -32,20 +32,44 @@ from core.selectors import master_data as selectors
 from core.units import validate_positive
 
 
-def apply_errors(form, exc) -> None:
-    """Show a service's refusal on the form: on the field it names, else above the form."""
+def apply_errors(form, exc, aliases: dict | None = None) -> None:
+    """Show a service's refusal on the form: on the field it names (through `aliases`, the
+    service's argument names mapped to the form's field names), else above the form. The one
+    place where domain errors (and a model's own validation errors) become form messages."""
+    aliases = aliases or {}
     if isinstance(exc, SignatureInvalid):
         form.add_error("password" if "password" in form.fields else None, str(exc.message))
         return
     if isinstance(exc, DomainError):
-        target = exc.field if exc.field in form.fields else None
-        form.add_error(target, str(exc.message))
+        target = aliases.get(exc.field, exc.field)
+        form.add_error(target if target in form.fields else None, str(exc.message))
         return
     if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
+            name = aliases.get(name, name)
             form.add_error(name if name in form.fields else None, errors)
         return
     form.add_error(None, exc)
+
+
+def model_rules(model, name: str) -> list:
+    """The validators of a model field (its length, its code pattern) for a plain form field whose
+    value a service saves with `full_clean`: the form refuses, on the field, what the model would."""
+    return list(model._meta.get_field(name).validators)
+
+
+# What a service may refuse with: its domain errors and, from `full_clean`, a model's own rules.
+REFUSALS = (DomainError, DjangoValidationError)
+
+
+class DomainErrorsMixin:
+    """A form whose data goes to a service: `show_domain_error(error)` puts the service's refusal
+    on the field it names (`error_aliases` maps the service's argument names to field names)."""
+
+    error_aliases: dict[str, str] = {}
+
+    def show_domain_error(self, error, aliases: dict | None = None) -> None:
+        apply_errors(self, error, aliases={**self.error_aliases, **(aliases or {})})
 
 
 def scope_choices(form, user) -> None:

@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -13,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from core import forms, search
 from core.errors import DomainError
+from core.floor.views import floor_view
 from core.middleware import SESSION_SITE_KEY
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Role, Site, Unit, UnitConversion, User, Webhook
 from core.object_views import ObjectPage
@@ -23,8 +25,10 @@ from core.services import users as user_services
 
 @login_required
 def home(request):
-    """The start page: the user's modules, and the shop-floor tiles for tablet roles."""
-    return render(request, "core/home.html")
+    """Where a user lands: the page of their role (an operator on the shop floor, a supervisor on
+    the dashboard), else the user's modules. `?desk=1` always shows the modules."""
+    landing = None if request.GET.get("desk") else landing_page(request.user)
+    return redirect(landing) if landing else render(request, "core/home.html")
 
 
 @login_required
@@ -39,7 +43,18 @@ def search_records(request):
     return render(request, "core/search.html", {"query": text, "hits": hits})
 
 
-@login_required
+def landing_page(user) -> str | None:
+    """The URL name of the landing page of the user's first role that has one (apps declare
+    `landing = {role: url name}` on their AppConfig)."""
+    declared = {}
+    for config in apps.get_app_configs():
+        for role, url_name in getattr(config, "landing", {}).items():
+            declared.setdefault(role, url_name)
+    roles = set(user.roles)
+    return next((declared[role] for role, _label in Role.choices if role in roles and role in declared), None)
+
+
+@floor_view(site_required=False)
 def tablet_home(request):
     return render(request, "core/tablet_home.html")
 

@@ -6,6 +6,7 @@ class WmsConfig(AppConfig):
     name = "wms"
     verbose_name = _("Warehouse")
     search = "wms.search.find_records"
+    landing = {"warehouse": "tablet-home", "supervisor": "wms:dashboard"}
     nav = [
         {"label": _("Dashboard"), "url": "wms:dashboard", "perm": "wms.view_stockquant"},
         {"label": _("Stock"), "url": "wms:stock", "perm": "wms.view_stockquant"},
@@ -15,7 +16,12 @@ class WmsConfig(AppConfig):
         {"label": _("Pick lists"), "url": "wms:picklist-list", "perm": "wms.view_picklist"},
         {"label": _("Counts"), "url": "wms:count-list", "perm": "wms.view_counttask"},
         {"label": _("Alerts"), "url": "wms:alert-list", "perm": "wms.view_inventoryalert"},
-        {"label": _("KPIs"), "url": "wms:kpis", "perm": "wms.view_stockquant"},
+        {
+            "label": _("KPIs"),
+            "url": "wms:kpis",
+            "perm": "wms.view_stockquant",
+            "roles": ("supervisor", "planner", "warehouse", "accountant", "admin"),
+        },
         {"label": _("Bins"), "url": "wms:bin-list", "perm": "wms.view_bin"},
     ]
     tablet = [
@@ -28,3 +34,6 @@ class WmsConfig(AppConfig):
 
     def ready(self):
         from wms import events  # noqa: F401  (registers the event subscribers)
+        from wms.floor import scanning
+
+        scanning.register()

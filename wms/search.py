@@ -4,9 +4,9 @@ lists by their code or number, and scanned lot or bin labels."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import scancodes
 from core.errors import ValidationFailed
 from core.search import SearchHit, code_matches
-from wms import scancodes
 from wms.selectors.inbound import expected_receipt_list, pick_list_list
 from wms.selectors.stock import bin_list, lot_list
 

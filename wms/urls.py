@@ -2,6 +2,6 @@ from django.urls import include, path
 
 app_name = "wms"
 urlpatterns = [
-    path("floor/", include("wms.tablet_urls")),
-    path("", include("wms.desk_urls")),
+    path("floor/", include("wms.floor.urls")),
+    path("", include("wms.desk.urls")),
 ]

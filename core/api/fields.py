@@ -1,6 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from core import quantities
+from core.errors import ValidationFailed
 
 
 class CodeField(serializers.SlugRelatedField):
@@ -47,3 +52,24 @@ class DocumentLines(serializers.ListSerializer):
                 code="too_many_lines",
             )
         return super().to_internal_value(data)
+
+
+class QuantityField(serializers.DecimalField):
+    """A quantity (decimal string, or number) parsed by `core.quantities.parse_quantity`, the parser
+    the forms and services use: ASCII decimal notation only, greater than zero (or at least zero
+    with `allow_zero`), never more decimal places than the stock columns hold (no rounding).
+    Answered as a decimal string."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        kwargs.setdefault("max_digits", quantities.MAX_DIGITS)
+        kwargs.setdefault("decimal_places", quantities.MAX_DECIMALS)
+        if allow_zero:
+            kwargs.setdefault("min_value", Decimal(0))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return quantities.parse_quantity(data, field=self.field_name or "quantity", allow_zero=self.allow_zero)
+        except ValidationFailed as error:
+            raise serializers.ValidationError(str(error.message), code=error.code) from None

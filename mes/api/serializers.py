@@ -4,7 +4,7 @@ strings. Input serializers only check shape; the services decide the rest."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, QuantityField
 from core.models import Item, Site, Unit
 from mes.models import (
     BOM,
@@ -20,7 +20,6 @@ from mes.models import (
     WorkOrder,
 )
 from mes.models.definitions import QUANTITY
-from wms.api.serializers.fields import QuantityField
 from wms.models import Bin
 
 

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import DomainError, ValidationFailed
 from core.events import publish
+from core.quantities import parse_quantity
 from core.scoping import require_site_access
 from core.services.signatures import sign
 from core.states import StateMachine, Transition
 from core.units import to_base_unit
 from mes.models import BOM, BOMLine, DefinitionStatus, Routing, RoutingOperation
-from wms.quantities import parse_quantity
 
 
 class BOMCycle(DomainError):

@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.events import publish
 from core.models import Role
+from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from mes.models import Operation, ProductionReport, ReportConsumption, ReportOutput, WorkOrderMaterial
 from mes.services.operations import REPORTABLE, lock_operation
 from mes.services.work_orders import check_workable
 from wms.models import MoveKind
-from wms.quantities import parse_quantity, plain_quantity
 from wms.services.ledger import post_move
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.events import publish
+from core.quantities import parse_quantity
 from core.scoping import require_site_access
 from core.states import StateMachine, Transition
 from core.units import to_base_unit
@@ -23,7 +24,6 @@ from mes.models import (
     WorkOrderStatus,
 )
 from mes.services.definitions import approved_version, explode_bom
-from wms.quantities import parse_quantity
 from wms.services.numbering import next_document_number
 
 NUMBER_PREFIX = "WO"

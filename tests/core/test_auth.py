@@ -26,13 +26,13 @@ def test_login_page_renders(client):
 def test_sign_in_with_user_name(client, worker):
     response = client.post(reverse("login"), {"username": "wang", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("home")).context["user"] == worker
+    assert client.get(reverse("home"), follow=True).context["user"] == worker
 
 
 def test_sign_in_with_scanned_badge(client, worker):
     response = client.post(reverse("login"), {"username": " 0004711".strip(), "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("home")).context["user"] == worker
+    assert client.get(reverse("home"), follow=True).context["user"] == worker
 
 
 def test_badge_still_needs_the_password(client, worker):

@@ -392,7 +392,7 @@ def test_site_switch_and_shell_names_stay_unnamespaced(web_as):
     for name in ("home", "tablet-home", "login"):
         assert client.get(reverse(name)).status_code in (200, 302)
     client.post(reverse("set-site"), {"site": "P2"})
-    assert client.get(reverse("home")).context["current_site"] == p2
+    assert client.get(reverse("home"), follow=True).context["current_site"] == p2
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -421,3 +421,36 @@ def test_item_form_refuses_values_outside_their_natural_range(web_as, admin, fie
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not Item.objects.filter(code="CMP-100").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("operator", "tablet-home"), ("warehouse", "tablet-home"), ("supervisor", "wms:dashboard"), ("planner", None)],
+)
+def test_each_role_lands_on_its_own_page(web_as, role, landing):
+    user = UserFactory(roles=[role], sites=[SiteFactory(code="P1")])
+    response = web_as(user).get(reverse("home"))
+    if landing is None:
+        assert response.status_code == 200 and "Welcome" in response.content.decode()
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse(landing)
+    assert web_as(user).get(reverse("home"), {"desk": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "hidden", "shown"),
+    [
+        ("operator", ["Exchange rates", "Companies", "Currencies", "KPIs"], ["Items", "Stock"]),
+        ("warehouse", ["Exchange rates", "Companies"], ["KPIs", "Stock"]),
+        ("accountant", [], ["Exchange rates", "Companies", "Currencies"]),
+        ("supervisor", [], ["KPIs", "Exchange rates"]),
+    ],
+)
+def test_the_menu_shows_what_the_role_uses(web_as, role, hidden, shown):
+    user = UserFactory(roles=[role], sites=[SiteFactory(code="P1")])
+    page = web_as(user).get(reverse("home"), {"desk": "1"}).content.decode()
+    menu = page[page.index('<nav class="modules"') : page.index("</nav>")]
+    for label in hidden:
+        assert f">{label}<" not in menu, label
+    for label in shown:
+        assert f">{label}<" in menu, label

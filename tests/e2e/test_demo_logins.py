@@ -18,15 +18,30 @@ def _switcher_sites(page) -> set[str]:
     return {text.split("·")[0].strip() for text in options}
 
 
-def test_every_demo_user_signs_in_and_sees_only_their_sites(demo, page, login):
-    for username, first, last, _roles, sites, _badge in USERS:
+# Where each role lands after signing in; everyone else lands on the start page.
+LANDING = {"operator": "/floor/", "warehouse": "/floor/", "supervisor": "/wms/"}
+# Menu entries a role has no use for, though its permissions would let it read them.
+NOT_IN_MENU = {"operator": ["Exchange rates", "Companies", "Currencies", "KPIs"], "warehouse": ["Exchange rates"]}
+
+
+def test_every_demo_user_lands_on_their_page_and_sees_only_their_sites_and_menu(demo, page, login, base_url):
+    for username, first, last, roles, sites, _badge in USERS:
         login(page, username, DEMO_PASSWORD)
+        role = next((str(r) for r in roles if str(r) in LANDING), None)
+        assert page.url == base_url + LANDING.get(role, "/"), username
+        page.goto("/?desk=1")
         assert page.locator(".session .who").inner_text().strip() == f"{first} {last}", username
         assert _switcher_sites(page) == set(sites), username
+        menu = page.locator("nav.modules").inner_text()
+        for role_name in map(str, roles):
+            for entry in NOT_IN_MENU.get(role_name, []):
+                assert entry not in menu, (username, entry)
 
 
 def test_a_badge_scan_signs_the_operator_in(demo, page, login):
     login(page, "B-SZ-1001", DEMO_PASSWORD)
+    assert page.url.endswith("/floor/")
+    page.goto("/?desk=1")
     assert _switcher_sites(page) == {"SZ"}
 
 

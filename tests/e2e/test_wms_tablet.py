@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from core import scancodes
 from core.roles import sync_roles
 from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
-from wms import scancodes
+from wms.floor.scanning import bin_payload
 from wms.models import StockMove, StockQuant
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
@@ -71,7 +72,7 @@ def test_move_by_wedge_scanning(tablet_page, live_server):
 
     page.goto(f"{live_server.url}/wms/floor/move/")
     assert focused_name(page) == "from_bin"
-    scan(page, scancodes.bin_payload(bin=source))
+    scan(page, bin_payload(bin=source))
     assert focused_name(page) == "what"
     scan(page, scancodes.lot_payload(lot=lot, quantity=10))
     assert focused_name(page) == "quantity"
@@ -83,13 +84,34 @@ def test_move_by_wedge_scanning(tablet_page, live_server):
     assert focused_name(page) == "to_bin"
     assert not StockMove.objects.filter(kind="transfer").exists()
 
-    scan(page, scancodes.bin_payload(bin=target))
+    scan(page, bin_payload(bin=target))
     page.wait_for_selector(".msg.success")
     assert "Moved 4" in page.inner_text(".msg.success")
     assert focused_name(page) == "from_bin"  # ready for the next move
     assert StockQuant.objects.get(bin=target, lot=lot).quantity == Decimal(4)
     assert StockQuant.objects.get(bin=source, lot=lot).quantity == Decimal(6)
-    button = page.locator("button[type=submit]").bounding_box()
+    button = page.locator("main button[type=submit]").bounding_box()
     assert button["height"] >= 48
     key = page.locator("[data-keypad-for] button").first.bounding_box()
     assert key["height"] >= 48 and key["width"] >= 48
+
+
+def test_an_idle_tablet_counts_down_signs_out_and_the_next_badge_comes_back(tablet_page, live_server, settings):
+    context, page = tablet_page
+    settings.FLOOR_IDLE_SIGNOUT_SECONDS = 3
+    sync_roles()
+    site = SiteFactory(code="P1")
+    user = UserFactory(username="mover", roles=["warehouse"], sites=[site], badge_id="B-42")
+    sign_in(context, live_server, user)
+    page.goto(f"{live_server.url}/wms/floor/move/")
+    countdown = page.locator("[data-idle-countdown]")
+    countdown.wait_for(state="visible")
+    assert "Signing out in 0:0" in countdown.inner_text()
+    page.wait_for_url("**/floor/sign-in/**", timeout=10_000)
+    assert "not used for a while" in page.content() or "Badge or user name" in page.content()
+    settings.FLOOR_IDLE_SIGNOUT_SECONDS = 300
+    page.fill("input[name=username]", "B-42")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/wms/floor/move/")
+    assert "Move" in page.inner_text(".tablet-title")

@@ -5,11 +5,11 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from core import scancodes
 from core.roles import sync_roles
 from tests.factories import ItemFactory, SiteFactory, UserFactory, kg
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
-from wms import scancodes
-from wms.label_views import qr_svg
+from wms.floor.views.labels import qr_svg
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_bin_label_and_a_sheet_of_bins(plant, web_as):
     client = web_as(plant["user"])
     one = client.get(reverse("wms:bin-label", args=[plant["bins"][1].pk])).content.decode()
     assert payloads(one) == ["WMS1|BIN|WH1-A-01-2"]
-    assert scancodes.parse(payloads(one)[0], user=plant["user"]).bin == plant["bins"][1]
+    assert scancodes.parse(payloads(one)[0], user=plant["user"]).record == plant["bins"][1]
     sheet = client.get(reverse("wms:bin-labels"), {"warehouse": "WH1"}).content.decode()
     assert payloads(sheet) == [f"WMS1|BIN|{b.code}" for b in plant["bins"]]
     assert "size: A4" in sheet

@@ -9,10 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import scancodes
 from core.roles import sync_roles
 from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
-from wms import scancodes
+from wms.floor.scanning import bin_payload
 from wms.models import CountTask, LotStatus, PickLine, PickList, StockMove, StockQuant
 from wms.services.receiving import create_expected_receipt
 
@@ -79,7 +80,7 @@ def test_move_by_scanning_labels(plant, resin_in_a, web_as):
     assert client.get(reverse("wms:tablet-move")).status_code == 200
     response = move(
         client,
-        from_bin=scancodes.bin_payload(bin=plant["a"]),
+        from_bin=bin_payload(bin=plant["a"]),
         what=scancodes.lot_payload(lot=resin_in_a, quantity=10),
         quantity="4",
         to_bin=plant["b"].code,
@@ -357,3 +358,50 @@ def test_count_wrong_bin_and_big_difference(plant, count_task, web_as):
 def test_putaway_of_a_garbled_stock_link_is_not_found(plant, web_as, query):
     response = web_as(plant["user"]).get(reverse("wms:tablet-putaway-stock"), query)
     assert response.status_code == 404
+
+
+# Typed lot codes ------------------------------------------------------------------------------
+
+
+def test_pick_takes_the_lot_code_as_printed(plant, shipment, web_as):
+    pick_list, line = shipment
+    url = reverse("wms:tablet-pick-list", args=[pick_list.pk])
+    client = web_as(plant["user"])
+    assert "the lot code as printed" in client.get(url).content.decode()
+    response = client.post(url, {"bin": plant["a"].code, "lot": "R-001", "quantity": "4", "confirm": ""})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.status == "picked"
+
+
+def test_move_takes_the_code_of_a_lot_in_the_from_bin(plant, resin_in_a, web_as):
+    client = web_as(plant["user"])
+    good = {"from_bin": plant["a"].code, "what": "R-001", "quantity": "3", "to_bin": plant["b"].code}
+    assert move(client, **good).status_code == 302
+    assert qty(plant["b"], plant["resin"], resin_in_a) == 3
+    # from a bin that does not hold the lot, the plain code names nothing
+    refused(move(client, **{**good, "from_bin": plant["receiving"].code}), "not one of ours")
+
+
+def test_a_lot_code_two_items_share_needs_the_label(plant, resin_in_a, web_as):
+    hardener = ItemFactory(code="HARD-1", tracking="lot")
+    twin = LotFactory(item=hardener, code="R-001", site=plant["site"])
+    stock_in(bin=plant["a"], item=hardener, lot=twin, quantity="5", user=plant["user"])
+    client = web_as(plant["user"])
+    good = {"from_bin": plant["a"].code, "what": "R-001", "quantity": "1", "to_bin": plant["b"].code}
+    refused(move(client, **good), "ITEM|LOT")
+    assert move(client, **{**good, "what": "HARD-1|R-001"}).status_code == 302
+    assert qty(plant["b"], hardener, twin) == 1
+
+
+def test_count_and_putaway_start_from_a_typed_lot_code(plant, resin_in_a, web_as):
+    lot = LotFactory(item=plant["resin"], code="R-IN", site=plant["site"])
+    stock_in(bin=plant["receiving"], item=plant["resin"], lot=lot, quantity="6", user=plant["user"])
+    task = CountTask.objects.create(
+        site=plant["site"], bin=plant["a"], item=plant["resin"], lot=resin_in_a, due_date=timezone.localdate()
+    )
+    client = web_as(plant["user"])
+    start = client.get(reverse("wms:tablet-count"), {"code": "R-001"})
+    assert start.status_code == 302 and start["Location"].startswith(reverse("wms:tablet-count-task", args=[task.pk]))
+    putaway = client.get(reverse("wms:tablet-putaway"), {"code": "R-IN"})
+    assert putaway.status_code == 302 and f"lot={lot.pk}" in putaway["Location"]

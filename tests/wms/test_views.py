@@ -155,7 +155,7 @@ def test_move_form_missing_bin_shows_the_ledgers_field_error(web_as, plant):
 
 def test_moves_list_filters_by_kind_and_reference(web_as, plant):
     client = web_as(plant["user"])
-    response = client.get(reverse("wms:move-list"), {"kind": "receipt", "reference": "test"})
+    response = client.get(reverse("wms:move-list"), {"kind": "receipt", "reference": "test stock"})
     assert response.context["page_obj"].paginator.count == 1
     response = client.get(reverse("wms:move-list"), {"kind": "issue"})
     assert response.context["page_obj"].paginator.count == 0
@@ -193,7 +193,7 @@ def test_block_and_unblock_a_bin(web_as, plant):
     client.post(url, {"block": "1", "reason": "rack damaged"})
     plant["dock"].refresh_from_db()
     assert plant["dock"].blocked and plant["dock"].blocked_reason == "rack damaged"
-    response = client.get(reverse("wms:bin-list"), {"blocked": "yes"})
+    response = client.get(reverse("wms:bin-list"), {"blocked": "true"})
     assert plant["dock"].code in response.content.decode()
     client.post(url, {"unblock": "1"})
     plant["dock"].refresh_from_db()

@@ -352,15 +352,6 @@ def kpi_figures(*, user, site, start: date, end: date) -> dict[str, dict]:
     return {name: json.loads(figure.to_json()) for name, figure in _figures(user, site, start, end).items()}
 
 
-def kpi_figure_divs(*, user, site, start: date, end: date) -> dict[str, str]:
-    """The same charts as HTML <div>s (with their drawing script) for a template to include;
-    plotly.js itself must be loaded from static/vendor/plotly/plotly.min.js."""
-    return {
-        name: figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
-        for name, figure in _figures(user, site, start, end).items()
-    }
-
-
 def _figures(user, site, start, end) -> dict:
     import plotly.graph_objects as go
 

@@ -21,6 +21,7 @@ from core.dates import site_today
 from core.events import publish
 from core.locking import lock_site_work
 from core.models import Site
+from core.quantities import plain_quantity
 from wms.models import (
     AlertKind,
     AlertSeverity,
@@ -33,7 +34,6 @@ from wms.models import (
     StockQuant,
 )
 from wms.models.alerts import render_alert_text
-from wms.quantities import plain_quantity
 from wms.services.lots import usable_lot_q
 
 DECIMAL = DecimalField(max_digits=24, decimal_places=6)

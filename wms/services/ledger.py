@@ -27,6 +27,7 @@ from core.dates import site_today
 from core.errors import NotFound, ValidationFailed
 from core.events import publish
 from core.models import Item, Site, Unit
+from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from core.units import to_base_unit
 from wms.errors import BinBlocked, BinOverCapacity, InsufficientStock, LotNotAvailable, ZoneRuleViolation
@@ -44,7 +45,6 @@ from wms.models import (
     Warehouse,
     Zone,
 )
-from wms.quantities import parse_quantity, plain_quantity
 from wms.services import lots as lot_services
 
 QUANTUM = Decimal("0.000001")

@@ -20,6 +20,7 @@ from core.dates import site_today
 from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.events import publish
 from core.models import Item
+from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from core.states import StateMachine, Transition
 from core.units import to_base_unit
@@ -35,7 +36,6 @@ from wms.models import (
     StockQuant,
     ZoneKind,
 )
-from wms.quantities import parse_quantity, plain_quantity
 from wms.selectors.availability import held_by_bin_and_lot
 from wms.services.ledger import post_move
 from wms.services.lots import usable_lot_q

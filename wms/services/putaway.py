@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from core.errors import ValidationFailed
 from core.events import publish
+from core.quantities import parse_quantity
 from core.units import to_base_unit
 from wms.models import Bin, LotStatus, StockMove, ZoneKind
-from wms.quantities import parse_quantity
 from wms.services.ledger import post_move
 
 PUTAWAY_REFERENCE = "PUTAWAY"

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.events import publish
+from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from core.states import StateMachine, Transition
 from core.units import to_base_unit
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine, Lot, LotStatus, ReceiptStatus, StockMove, ZoneKind
-from wms.quantities import parse_quantity, plain_quantity
 from wms.services.ledger import post_move
 from wms.services.numbering import next_document_number
 

@@ -1,10 +1,8 @@
 """Cycle-count tasks (blind while open), counts and signatures."""
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, QuantityField
 from core.models import Site
 from wms.models import CountStatus, CountTask
 
@@ -62,7 +60,7 @@ class GenerateCountsSerializer(serializers.Serializer):
 
 
 class SubmitCountSerializer(serializers.Serializer):
-    counted_quantity = serializers.DecimalField(max_digits=18, decimal_places=6, min_value=Decimal(0))
+    counted_quantity = QuantityField(allow_zero=True)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

@@ -3,11 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField, DocumentLines
+from core.api.fields import CodeField, DocumentLines, QuantityField
 from core.models import Item, Site, Unit
-from wms.api.serializers.fields import QuantityField
 from wms.models import Bin, PickLine, PickList, PickPurpose
-from wms.models.stock import QUANTITY
 
 
 class PickLineSerializer(serializers.ModelSerializer):
@@ -83,6 +81,6 @@ class PickListCreateSerializer(serializers.Serializer):
 
 class PickSerializer(serializers.Serializer):
     sequence = serializers.IntegerField(min_value=1)
-    picked_quantity = serializers.DecimalField(min_value=0, **QUANTITY)
+    picked_quantity = QuantityField(allow_zero=True)
     scanned_bin = serializers.CharField(max_length=40, required=False, allow_blank=True, allow_null=True)
     scanned_lot = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)

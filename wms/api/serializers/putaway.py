@@ -3,9 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, QuantityField
 from core.models import Item, Site, Unit
-from wms.api.serializers.fields import QuantityField
 from wms.models import Bin, Lot
 
 

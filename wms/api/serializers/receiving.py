@@ -4,9 +4,8 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import CodeField, DocumentLines
+from core.api.fields import CodeField, DocumentLines, QuantityField
 from core.models import Item, Partner, Site, Unit
-from wms.api.serializers.fields import QuantityField
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine
 from wms.models.stock import QUANTITY
 

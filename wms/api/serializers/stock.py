@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db.models import F
 from rest_framework import serializers
 
-from core.api.fields import CodeField
+from core.api.fields import CodeField, QuantityField
 from core.models import Item, Partner, Unit
-from wms.api.serializers.fields import CodeTextField, QuantityField
+from wms.api.serializers.fields import CodeTextField
 from wms.models import Bin, MoveKind, StockMove
 from wms.models.stock import QUANTITY
 

@@ -1,22 +1,22 @@
 """Forms of the warehouse desk pages. They turn typed or scanned codes into records the user may
 see; the services decide everything else."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DomainErrorsMixin, model_rules
+from core.quantities import QuantityField, fit_to_unit
 from core.selectors.master_data import item_list, partner_list, unit_list
 from wms.models import (
-    AlertKind,
-    AlertSeverity,
-    CountStatus,
+    Lot,
     LotStatus,
     MoveKind,
-    PickListStatus,
     PickPurpose,
-    ReceiptStatus,
-    ZoneKind,
 )
-from wms.selectors.stock import bin_list, warehouse_list
+from wms.selectors.stock import bin_list
 
 BLANK = [("", "—")]
 
@@ -54,7 +54,7 @@ def _date(**kwargs):
     return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
 
 
-class MoveForm(forms.Form):
+class MoveForm(DomainErrorsMixin, forms.Form):
     """A stock move typed at the desk: posted through the ledger like every other move."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=MoveKind.choices)
@@ -64,11 +64,12 @@ class MoveForm(forms.Form):
         max_length=60,
         required=False,
         help_text=_("For lot-tracked items. A receipt into a new lot code creates the lot."),
+        validators=model_rules(Lot, "code"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
     )
     from_bin = CodeField(label=_("From bin"), what=_("bin"), required=False)
     to_bin = CodeField(label=_("To bin"), what=_("bin"), required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=6, min_value=0)
+    quantity = QuantityField(label=_("Quantity"))
     unit = CodeField(label=_("Unit"), what=_("unit"), required=False, help_text=_("Blank means the item's base unit."))
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
@@ -86,8 +87,15 @@ class MoveForm(forms.Form):
     def clean_lot(self):
         return self.cleaned_data["lot"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("item")
+        if item is not None:
+            fit_to_unit(self, "quantity", cleaned.get("unit") or item.base_unit)
+        return cleaned
 
-class LotStatusForm(forms.Form):
+
+class LotStatusForm(DomainErrorsMixin, forms.Form):
     """Release, hold or reject a lot; the reason goes to its history. The page shows one button
     per status the lot may move to (ACTIONS, in this order)."""
 
@@ -109,83 +117,11 @@ class LotStatusForm(forms.Form):
         self.actions = [action for action in self.ACTIONS if action[0] in offered]
 
 
-class StockFilterForm(forms.Form):
-    GROUPS = [("item", _("By item")), ("bin", _("By bin")), ("lot", _("By lot"))]
-
-    group = forms.ChoiceField(label=_("Group by"), choices=GROUPS, required=False, widget=forms.HiddenInput)
-    item = forms.CharField(label=_("Item"), required=False)
-    bin = forms.CharField(label=_("Bin"), required=False)
-    lot = forms.CharField(label=_("Lot"), required=False)
-    zone_kind = forms.ChoiceField(label=_("Zone kind"), choices=BLANK + list(ZoneKind.choices), required=False)
-    warehouse = forms.ChoiceField(label=_("Warehouse"), required=False)
-
-    def __init__(self, *args, user, site, **kwargs):
-        super().__init__(*args, **kwargs)
-        warehouses = warehouse_list(user=user).for_site(site) if site else warehouse_list(user=user).none()
-        self.fields["warehouse"].choices = BLANK + [(w.code, str(w)) for w in warehouses]
-
-
-class LotFilterForm(forms.Form):
-    item = forms.CharField(label=_("Item"), required=False)
-    lot = forms.CharField(label=_("Lot"), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=BLANK + list(LotStatus.choices), required=False)
-    expires_before = _date(label=_("Expires before"), required=False)
-
-
-class MoveFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + list(MoveKind.choices), required=False)
-    item = forms.CharField(label=_("Item"), required=False)
-    lot = forms.CharField(label=_("Lot"), required=False)
-    bin = forms.CharField(label=_("Bin"), required=False)
-    reference = forms.CharField(label=_("Reference"), required=False)
-    date_from = _date(label=_("From"), required=False)
-    date_to = _date(label=_("To"), required=False)
-
-
-class BinFilterForm(forms.Form):
-    code = forms.CharField(label=_("Code"), required=False)
-    zone_kind = forms.ChoiceField(label=_("Zone kind"), choices=BLANK + list(ZoneKind.choices), required=False)
-    blocked = forms.ChoiceField(
-        label=_("Blocked"), choices=[*BLANK, ("yes", _("Blocked")), ("no", _("Not blocked"))], required=False
-    )
-
-
-class BinBlockForm(forms.Form):
+class BinBlockForm(DomainErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class AlertFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + list(AlertKind.choices), required=False)
-    severity = forms.ChoiceField(label=_("Severity"), choices=BLANK + list(AlertSeverity.choices), required=False)
-    state = forms.ChoiceField(
-        label=_("State"),
-        choices=[("open", _("Open")), ("resolved", _("Resolved")), ("all", _("All"))],
-        required=False,
-    )
-
-
-class CountFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=BLANK + list(CountStatus.choices), required=False)
-    item = forms.CharField(label=_("Item"), required=False)
-    bin = forms.CharField(label=_("Bin"), required=False)
-    due_by = _date(label=_("Due by"), required=False)
-
-
-class ReceiptFilterForm(forms.Form):
-    number = forms.CharField(label=_("Number"), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=BLANK + list(ReceiptStatus.choices), required=False)
-    supplier = forms.CharField(label=_("Supplier"), required=False)
-    due_by = _date(label=_("Expected by"), required=False)
-
-
-class PickListFilterForm(forms.Form):
-    number = forms.CharField(label=_("Number"), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=BLANK + list(PickListStatus.choices), required=False)
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=BLANK + list(PickPurpose.choices), required=False)
-    reference = forms.CharField(label=_("Reference"), required=False)
-
-
-class ReceiptForm(forms.Form):
+class ReceiptForm(DomainErrorsMixin, forms.Form):
     number = forms.CharField(label=_("Number"), max_length=40, required=False, help_text=_("Blank: numbered for you."))
     supplier = CodeField(label=_("Supplier"), what=_("supplier"), required=False)
     reference = forms.CharField(
@@ -202,7 +138,7 @@ class ItemLineForm(forms.Form):
     """One item line of a receipt or pick list; a fully blank line is ignored."""
 
     item = CodeField(label=_("Item"), what=_("item"))
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=6, min_value=0)
+    quantity = QuantityField(label=_("Quantity"))
     unit = CodeField(label=_("Unit"), what=_("unit"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -211,6 +147,13 @@ class ItemLineForm(forms.Form):
         self.fields["unit"].queryset = unit_list(user=user)
         self.fields["item"].widget.attrs["list"] = "item-codes"
         self.fields["unit"].widget.attrs["size"] = 6
+
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("item")
+        if item is not None:
+            fit_to_unit(self, "quantity", cleaned.get("unit") or item.base_unit)
+        return cleaned
 
 
 class ReceiptLineForm(ItemLineForm):
@@ -243,7 +186,7 @@ ReceiptLineFormSet = forms.formset_factory(ReceiptLineForm, formset=BaseLineForm
 PickLineFormSet = forms.formset_factory(ItemLineForm, formset=BaseLineFormSet, extra=5, max_num=100)
 
 
-class PickListForm(forms.Form):
+class PickListForm(DomainErrorsMixin, forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=PickPurpose.choices)
     reference = forms.CharField(
         label=_("Reference"), max_length=100, required=False, help_text=_("work order or sales order")
@@ -258,11 +201,20 @@ class PickListForm(forms.Form):
 
 
 class KpiPeriodForm(forms.Form):
+    """A period within a century of today (the calendar arithmetic of the reports has room)."""
+
+    REACH = timedelta(days=36525)
+
     start = _date(label=_("From"))
     end = _date(label=_("To"))
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+        start, end = data.get("start"), data.get("end")
+        today = timezone.localdate()
+        for name in ("start", "end"):
+            if data.get(name) and abs(data[name] - today) > self.REACH:
+                self.add_error(name, _("Choose a date within a hundred years of today."))
+        if start and end and start > end:
             self.add_error("end", _("The end comes before the start."))
         return data

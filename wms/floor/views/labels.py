@@ -1,8 +1,8 @@
 """Printable labels for lots and bins: label-size pages whose QR code holds the payload that
-`wms.scancodes.parse` reads back. The QR is drawn on the server as inline SVG (no web fonts,
+`core.scancodes.parse` reads back. The QR is drawn on the server as inline SVG (no web fonts,
 no CDN), so a browser's Print gives a sharp label on any printer."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import segno
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core import scancodes
 from core.errors import ValidationFailed
-from wms import scancodes
+from core.quantities import parse_quantity
+from wms.floor.scanning import bin_payload
 from wms.selectors.stock import bin_list, lot_list, on_hand_quantity
 
 LAYOUTS = ("roll", "sheet")
@@ -45,12 +47,11 @@ def _quantity(request, lot, user) -> Decimal | None:
         on_hand = on_hand_quantity(user=user, item=lot.item, lot=lot)
         return on_hand or None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValidationFailed(_("The quantity on a label must be a number."), field="quantity") from None
-    if not value.is_finite() or value <= 0:
-        raise ValidationFailed(_("The quantity on a label must be greater than zero."), field="quantity")
-    return value
+        return parse_quantity(text, unit=lot.item.base_unit)
+    except ValidationFailed as error:
+        raise ValidationFailed(
+            _("The quantity on a label: %(why)s") % {"why": error.message}, field="quantity"
+        ) from None
 
 
 @login_required
@@ -119,5 +120,5 @@ def _codes(request, name: str) -> list[str]:
 
 
 def _bin_label(bin_) -> dict:
-    payload = scancodes.bin_payload(bin=bin_)
+    payload = bin_payload(bin=bin_)
     return {"bin": bin_, "payload": payload, "qr": qr_svg(payload)}

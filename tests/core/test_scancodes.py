@@ -3,10 +3,11 @@ from decimal import Decimal
 
 import pytest
 
+from core import scancodes
 from core.errors import ValidationFailed
 from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory
-from wms import scancodes
+from wms.floor.scanning import bin_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -23,10 +24,10 @@ def plant():
 
 
 def test_bin_label_round_trip(plant):
-    payload = scancodes.bin_payload(bin=plant["bin"])
+    payload = bin_payload(bin=plant["bin"])
     assert payload == "WMS1|BIN|WH1-A-01-1-001"
     scan = scancodes.parse(payload, user=plant["user"])
-    assert scan.kind == "bin" and scan.bin == plant["bin"]
+    assert scan.kind == "bin" and scan.record == plant["bin"]
 
 
 def test_lot_label_round_trip_carries_quantity_and_expiry(plant):
@@ -46,12 +47,12 @@ def test_lot_label_without_quantity_or_expiry(plant):
 
 def test_plain_bin_code_and_scanner_noise(plant):
     scan = scancodes.parse("  WH1-A-01-1-001\r\n", user=plant["user"])
-    assert scan.kind == "bin" and scan.bin == plant["bin"]
+    assert scan.kind == "bin" and scan.record == plant["bin"]
 
 
 def test_caps_lock_scan_still_finds_the_bin(plant):
     scan = scancodes.parse("wh1-a-01-1-001", user=plant["user"])
-    assert scan.bin == plant["bin"]
+    assert scan.record == plant["bin"]
 
 
 def test_plain_item_code(plant):
@@ -106,14 +107,14 @@ def test_another_sites_bin_and_lot_are_unknown(plant):
     other_lot = LotFactory(item=plant["item"], code="L-P2", site=other)
     for raw in (
         other_bin.code,
-        scancodes.bin_payload(bin=other_bin),
+        bin_payload(bin=other_bin),
         scancodes.lot_payload(lot=other_lot, quantity=1),
     ):
         with pytest.raises(ValidationFailed) as error:
             scancodes.parse(raw, user=plant["user"])
         assert error.value.code == "unknown_scan"
     admin = UserFactory(roles=["admin"])
-    assert scancodes.parse(other_bin.code, user=admin).bin == other_bin
+    assert scancodes.parse(other_bin.code, user=admin).record == other_bin
 
 
 def test_inactive_item_is_unknown(plant):

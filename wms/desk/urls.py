@@ -1,0 +1,36 @@
+"""The warehouse desk pages, under /wms/ in the "wms" namespace."""
+
+from django.urls import path
+
+from wms.desk.views import control, dashboard, moves, picking, receipts, stock
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("dashboard/alerts/", dashboard.dashboard_alerts, name="dashboard-alerts"),
+    path("dashboard/moves/", dashboard.dashboard_moves, name="dashboard-moves"),
+    path("stock/", stock.stock, name="stock"),
+    path("stock/items/<str:code>/", stock.item_stock, name="item-stock"),
+    path("lots/", stock.lot_list_view, name="lot-list"),
+    path("lots/<int:pk>/", stock.lot_detail, name="lot-detail"),
+    path("moves/", moves.move_list_view, name="move-list"),
+    path("moves/new/", moves.move_create, name="move-create"),
+    path("receipts/", receipts.receipt_list, name="receipt-list"),
+    path("receipts/new/", receipts.receipt_create, name="receipt-create"),
+    path("receipts/<int:pk>/", receipts.receipt_detail, name="receipt-detail"),
+    path("receipts/<int:pk>/cancel/", receipts.receipt_action, {"action": "cancel"}, name="receipt-cancel"),
+    path("receipts/<int:pk>/close/", receipts.receipt_action, {"action": "close"}, name="receipt-close"),
+    path("pick-lists/", picking.picklist_list, name="picklist-list"),
+    path("pick-lists/new/", picking.picklist_create, name="picklist-create"),
+    path("pick-lists/<int:pk>/", picking.picklist_detail, name="picklist-detail"),
+    path("pick-lists/<int:pk>/cancel/", picking.picklist_cancel, name="picklist-cancel"),
+    path("counts/", control.count_list, name="count-list"),
+    path("counts/generate/", control.count_generate, name="count-generate"),
+    path("counts/<int:pk>/", control.count_detail, name="count-detail"),
+    path("counts/<int:pk>/approve/", control.count_approve, name="count-approve"),
+    path("alerts/", control.alert_list, name="alert-list"),
+    path("alerts/evaluate/", control.alert_evaluate, name="alert-evaluate"),
+    path("kpis/", dashboard.kpi_page, name="kpis"),
+    path("kpis/apply-abc/", dashboard.kpi_apply_abc, name="kpis-apply-abc"),
+    path("bins/", stock.bin_list_view, name="bin-list"),
+    path("bins/<int:pk>/", stock.bin_detail, name="bin-detail"),
+]

@@ -1,0 +1,67 @@
+"""Desk pages of pick lists: list, detail, allocate, cancel."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.forms import REFUSALS
+from wms.desk import filters, forms
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import code_lists, desk, for_site, page_of
+from wms.selectors import inbound
+from wms.services import picking
+
+# --- pick lists ----------------------------------------------------------------------------------
+
+
+@desk("wms.view_picklist")
+def picklist_list(request):
+    lists = for_site(inbound.pick_list_list(user=request.user), request)
+    form, lists = filter_bar(filters.PickListFilter, request, lists)
+    return render(request, "wms/picklist_list.html", {"form": form, "page_obj": page_of(request, lists)})
+
+
+@desk("wms.view_picklist")
+def picklist_detail(request, pk):
+    pick_list = get_object_or_404(inbound.pick_list_list(user=request.user), pk=pk)
+    return render(request, "wms/picklist_detail.html", {"pick_list": pick_list, "lines": pick_list.lines.all()})
+
+
+@desk("wms.add_picklist")
+def picklist_create(request):
+    """Allocate item lines from usable stock (FEFO) into a pick list."""
+    data = request.POST or None
+    form = forms.PickListForm(data, user=request.user, site=request.site)
+    lines = forms.PickLineFormSet(data, prefix="lines", form_kwargs={"user": request.user})
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            pick_list = picking.create_pick_list(
+                site=request.site,
+                purpose=form.cleaned_data["purpose"],
+                reference=form.cleaned_data["reference"],
+                destination_bin=form.cleaned_data["destination_bin"],
+                number=form.cleaned_data["number"],
+                lines=lines.lines(),
+                user=request.user,
+            )
+        except REFUSALS as error:
+            form.show_domain_error(error)
+        else:
+            messages.success(request, _("Pick list %(number)s created.") % {"number": pick_list.number})
+            return redirect("wms:picklist-detail", pk=pick_list.pk)
+    return render(request, "wms/picklist_form.html", {"form": form, "lines": lines, **code_lists(request)})
+
+
+@desk("wms.change_picklist")
+@require_POST
+def picklist_cancel(request, pk):
+    pick_list = get_object_or_404(inbound.pick_list_list(user=request.user), pk=pk)
+    try:
+        pick_list = picking.cancel_pick_list(pick_list=pick_list, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Pick list %(number)s cancelled.") % {"number": pick_list.number})
+    return redirect("wms:picklist-detail", pk=pick_list.pk)

@@ -1,0 +1,75 @@
+"""Desk pages of expected receipts: list, detail, announce, cancel or short-close."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.forms import REFUSALS
+from wms.desk import filters, forms
+from wms.desk.filters import filter_bar
+from wms.desk.views.base import code_lists, desk, for_site, page_of
+from wms.selectors import inbound
+from wms.selectors.stock import move_list
+from wms.services import receiving
+
+# --- expected receipts ---------------------------------------------------------------------------
+
+
+@desk("wms.view_expectedreceipt")
+def receipt_list(request):
+    receipts = for_site(inbound.expected_receipt_list(user=request.user), request).order_by("-expected_date", "-number")
+    form, receipts = filter_bar(filters.ReceiptFilter, request, receipts)
+    return render(request, "wms/receipt_list.html", {"form": form, "page_obj": page_of(request, receipts)})
+
+
+@desk("wms.view_expectedreceipt")
+def receipt_detail(request, pk):
+    receipt = get_object_or_404(inbound.expected_receipt_list(user=request.user), pk=pk)
+    moves = for_site(move_list(user=request.user), request).filter(kind="receipt", reference=receipt.number)[:50]
+    return render(request, "wms/receipt_detail.html", {"receipt": receipt, "moves": moves})
+
+
+@desk("wms.add_expectedreceipt")
+def receipt_create(request):
+    """Announce a delivery with its item lines."""
+    data = request.POST or None
+    form = forms.ReceiptForm(data, user=request.user)
+    lines = forms.ReceiptLineFormSet(data, prefix="lines", form_kwargs={"user": request.user})
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            receipt = receiving.create_expected_receipt(
+                site=request.site,
+                number=form.cleaned_data["number"],
+                supplier=form.cleaned_data["supplier"],
+                reference=form.cleaned_data["reference"],
+                expected_date=form.cleaned_data["expected_date"],
+                lines=lines.lines(),
+                user=request.user,
+            )
+        except REFUSALS as error:
+            form.show_domain_error(error)
+        else:
+            messages.success(request, _("Expected receipt %(number)s created.") % {"number": receipt.number})
+            return redirect("wms:receipt-detail", pk=receipt.pk)
+    return render(request, "wms/receipt_form.html", {"form": form, "lines": lines, **code_lists(request)})
+
+
+@desk("wms.change_expectedreceipt")
+@require_POST
+def receipt_action(request, pk, action):
+    """Cancel a receipt nothing arrived on, or short-close a partly received one."""
+    receipt = get_object_or_404(inbound.expected_receipt_list(user=request.user), pk=pk)
+    service = {"cancel": receiving.cancel_expected_receipt, "close": receiving.close_expected_receipt}[action]
+    try:
+        receipt = service(receipt=receipt, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Receipt %(number)s is now %(status)s.")
+            % {"number": receipt.number, "status": receipt.get_status_display().lower()},
+        )
+    return redirect("wms:receipt-detail", pk=receipt.pk)
