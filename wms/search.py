@@ -46,8 +46,7 @@ def _scanned(user, text: str) -> list[SearchHit]:
     if scan.lot is not None and user.has_perm("wms.view_lot"):
         url = reverse("wms:lot-detail", args=[scan.lot.pk])
         return [SearchHit(_("Lot"), scan.lot.code, scan.lot.item.code, url, True)]
-    if scan.bin is not None and user.has_perm("wms.view_bin"):
-        return [
-            SearchHit(_("Bin"), scan.bin.code, str(scan.bin.zone), reverse("wms:bin-detail", args=[scan.bin.pk]), True)
-        ]
+    if scan.kind == "bin" and scan.record is not None and user.has_perm("wms.view_bin"):
+        bin_ = scan.record
+        return [SearchHit(_("Bin"), bin_.code, str(bin_.zone), reverse("wms:bin-detail", args=[bin_.pk]), True)]
     return []
