@@ -38,3 +38,11 @@ def drain_outbox() -> int:
 def purge_outbox(days: int = 14) -> int:
     """Daily: forget deliveries that succeeded more than `days` ago."""
     return outbox.purge_delivered(older_than_days=days)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def escalate_approvals() -> int:
+    """Periodic: decisions waiting longer than their kind's limit go to the next role up."""
+    from core.services.approvals import escalate_overdue
+
+    return len(escalate_overdue())

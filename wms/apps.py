@@ -26,4 +26,6 @@ class WmsConfig(AppConfig):
     ]
 
     def ready(self):
-        from wms import events  # noqa: F401  (registers the event subscribers)
+        from wms import approvals, events  # noqa: F401  (registers the event subscribers)
+
+        approvals.register_kinds()
