@@ -199,12 +199,9 @@ def decide(
     """
     comment = (comment or "").strip()
     with transaction.atomic():
-        request = (
-            ApprovalRequest.objects.select_for_update(of=("self",))
-            .select_related("decided_by", "site")
-            .filter(pk=request.pk)
-            .first()
-        )
+        # No select_related here: after waiting for the lock PostgreSQL re-reads the locked row
+        # but not the joined ones, so a joined decider would still read as nobody.
+        request = ApprovalRequest.objects.select_for_update().filter(pk=request.pk).first()
         if request is None:
             raise DomainError(_("Approval request not found."), code="not_found")
         kind = get_kind(request.kind)
