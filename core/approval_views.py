@@ -123,7 +123,6 @@ def decide(request, pk):
             "approval": approval,
             "form": form if failed and approval.is_open else None,
             "error": str(error.message) if error is not None and not approval.is_open else "",
-            "just_decided": not failed,
         },
     )
     response["HX-Trigger"] = "approvals-changed"

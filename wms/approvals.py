@@ -61,7 +61,7 @@ def _count_figures(task) -> list[Figure]:
     variance_text = f"{_signed(task.variance)} {unit}"
     if task.system_quantity:
         percent = (task.variance * 100 / task.system_quantity).quantize(Decimal("0.1"))
-        variance_text += f" ({_signed(percent)} %)"
+        variance_text += f" ({_signed(percent)}\u00a0%)"  # the percentage wraps as one piece
     figures = [
         Figure(_("Item"), f"{task.item.code} · {task.item.name}"),
         Figure(_("Bin"), task.bin.code),

@@ -268,9 +268,12 @@ def _display(model_field, value, related: dict) -> str:
 
 
 def _register_core_children() -> None:
-    from core.models import Item, UnitConversion
+    from core.models import ApprovalDelegation, Item, UnitConversion, User
 
     register_related_history(Item, UnitConversion, "item")
+    # Who decides in whose place, and when, is part of both people's trail.
+    register_related_history(User, ApprovalDelegation, "delegator")
+    register_related_history(User, ApprovalDelegation, "delegate")
 
 
 _register_core_children()

@@ -49,7 +49,7 @@ def test_the_figures_say_what_is_asked(plant):
     figures = {f.label: f.value for f in get_kind(request.kind).figures(task)}
     assert figures["System quantity"] == "100 pcs"
     assert figures["Counted"] == "60 pcs"
-    assert figures["Variance"] == "-40 pcs (-40 %)"
+    assert figures["Variance"] == "-40 pcs (-40\u00a0%)"
     assert figures["Variance value"].startswith("-400")
     assert figures["Bin"] == plant.bin.code
 
@@ -257,3 +257,31 @@ def test_the_request_and_its_decision_are_in_the_counts_audit_trail(plant):
     trail = audit_trail(record=task, user=plant.supervisor)
     reasons = [e.reason for e in trail.entries if e.subject.startswith("Approval request")]
     assert reasons == ["fine", "approval requested"]
+
+
+def test_the_periodic_task_escalates_what_waited_too_long(plant):
+    from core.tasks import escalate_approvals
+
+    UserFactory(roles=["admin"])
+    _, request = plant.pending()
+    assert escalate_approvals() == 0
+    ApprovalRequest.objects.filter(pk=request.pk).update(requested_at=timezone.now() - timedelta(hours=9))
+    assert escalate_approvals() == 1
+    request.refresh_from_db()
+    assert request.status == ApprovalStatus.ESCALATED
+    trail = audit_trail(record=request.record, user=plant.supervisor)
+    assert "escalated to administrator" in [e.reason for e in trail.entries]
+
+
+def test_a_delegation_is_in_both_peoples_audit_trail(plant):
+    now = timezone.now()
+    approvals.delegate_approvals(
+        user=plant.supervisor,
+        delegate=plant.other_supervisor,
+        role="supervisor",
+        starts_at=now,
+        ends_at=now + timedelta(days=1),
+    )
+    for person in (plant.supervisor, plant.other_supervisor):
+        trail = audit_trail(record=person, user=plant.supervisor)
+        assert any(e.subject.startswith("Approval delegation") and e.reason == "delegated" for e in trail.entries)

@@ -22,7 +22,7 @@ def test_pending_lists_the_count_with_its_figures(plant, api_as):
     assert row["record"] == {"type": "wms.counttask", "id": str(task.pk), "url": f"/wms/counts/{task.pk}/"}
     assert row["site"] == "AP" and row["status"] == "pending" and row["requested_by"] == plant.counter.username
     figures = {f["label"]: f["value"] for f in row["figures"]}
-    assert figures["Variance"] == "-40 pcs (-40 %)"
+    assert figures["Variance"] == "-40 pcs (-40\u00a0%)"
     assert row["stale"] is False
 
 

@@ -20,7 +20,7 @@ def test_the_inbox_shows_the_card_with_its_figures_and_the_badge(plant, web_as):
     html = page.content.decode()
     assert f'id="approval-{request.pk}"' in html
     assert f"Count variance of {plant.item.code} in bin {plant.bin.code}" in html
-    assert "-40 pcs (-40 %)" in html and "pallet missing" in html
+    assert "-40 pcs (-40\u00a0%)" in html and "pallet missing" in html
     assert '<span class="count">1</span>' in html
     assert 'src="/static/js/approvals.js"' in html
     assert "<script>" not in html  # no inline scripts: the page works under a strict CSP
@@ -50,7 +50,7 @@ def test_approving_from_the_card_answers_the_card_as_decided(plant, web_as):
         **HTMX,
     )
     assert answer.status_code == 200
-    assert "You approved it." in answer.content.decode()
+    assert "Approved by you" in answer.content.decode()
     task.refresh_from_db()
     assert task.status == CountStatus.POSTED
 
