@@ -112,11 +112,11 @@ def decide(request, pk):
         if form.is_valid() and error is None:
             messages.success(request, _("Decision signed."))
         else:
-            for message in [*form.non_field_errors(), *(e for f in form.errors.values() for e in f)]:
+            for message in (e for errors in form.errors.values() for e in errors):
                 messages.error(request, message)
         return redirect("core:approval-inbox")
     failed = error is not None or not form.is_valid()
-    response = render(
+    return render(
         request,
         "core/approvals/_card.html",
         {
@@ -125,8 +125,6 @@ def decide(request, pk):
             "error": str(error.message) if error is not None and not approval.is_open else "",
         },
     )
-    response["HX-Trigger"] = "approvals-changed"
-    return response
 
 
 @login_required

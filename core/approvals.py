@@ -88,13 +88,3 @@ def get_kind(name: str) -> ApprovalKind:
 
 def all_kinds() -> list[ApprovalKind]:
     return list(_kinds.values())
-
-
-def kinds_for_roles(roles) -> list[ApprovalKind]:
-    """The kinds someone holding any of `roles` may decide."""
-    wanted = set(roles)
-    return [kind for kind in _kinds.values() if wanted & set(kind.roles)]
-
-
-def kind_for_record(record) -> list[ApprovalKind]:
-    return [kind for kind in _kinds.values() if isinstance(record, kind.model)]

@@ -169,8 +169,14 @@ def ask_for_count_approval(event) -> None:
 
 
 def _close(event, status) -> None:
+    from core.models import OPEN_APPROVAL_STATUSES, ApprovalRequest
     from core.services.approvals import close_requests_for
 
+    waiting = ApprovalRequest.objects.filter(
+        kind=COUNT_VARIANCE, object_id=str(event.payload.get("task")), status__in=OPEN_APPROVAL_STATUSES
+    )
+    if not waiting.exists():  # most counts are posted within the thresholds: nothing was asked
+        return
     task = _task(event)
     if task is not None:
         close_requests_for(record=task, status=status, user=task.approved_by, comment=task.reason)
