@@ -128,10 +128,10 @@ def test_supervisor_gets_the_push_and_approves_with_the_signature_on_a_phone(pla
     context.close()
 
 
-def test_the_inbox_on_a_desk_screen(plant, asgi_url, browser, login):
+def test_the_inbox_on_desk_tablet_and_phone_screens(plant, asgi_url, browser, login):
     for counted in ("60", "0", "130"):
         _in_thread(lambda c=counted: plant.pending(counted=c))
-    for size, name in (((1920, 1080), "desk"), ((390, 844), "phone-list")):
+    for size, name in (((1920, 1080), "desk"), ((1280, 800), "tablet"), ((390, 844), "phone-list")):
         viewport = {"width": size[0], "height": size[1]}
         context = browser.new_context(viewport=viewport, base_url=asgi_url, locale="en-US")
         page = context.new_page()
@@ -139,5 +139,8 @@ def test_the_inbox_on_a_desk_screen(plant, asgi_url, browser, login):
         page.goto("/core/approvals/")
         assert page.locator(".approval-card").count() == 3
         assert "Urgent" in page.locator(".approval-card").first.inner_text()  # the 1000 variance first
+        page.get_by_text("Away? Let a colleague decide in your place").click()
+        assert page.get_by_label("Decides in my place").is_visible()
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar at the top of the picture
         _shot(page, name)
         context.close()
