@@ -189,6 +189,7 @@ CELERY_TIMEZONE = "UTC"
 # Schedules are seconds (or a timedelta / celery crontab); tasks are named by dotted path.
 CELERY_BEAT_SCHEDULE = {
     "core.drain_outbox": {"task": "core.tasks.drain_outbox", "schedule": env.float("OUTBOX_SWEEP_SECONDS", 30.0)},
+    "core.escalate_approvals": {"task": "core.tasks.escalate_approvals", "schedule": 5 * 60.0},
     "core.purge_outbox": {"task": "core.tasks.purge_outbox", "schedule": 24 * 3600.0, "kwargs": {"days": 14}},
     "wms.evaluate_inventory_alerts": {"task": "wms.tasks.evaluate_inventory_alerts", "schedule": 15 * 60.0},
     "wms.generate_count_tasks": {"task": "wms.tasks.generate_count_tasks", "schedule": 24 * 3600.0},
@@ -256,6 +257,8 @@ WHITENOISE_MAX_AGE = 0 if DEBUG else 60
 # E-mail
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="factory@localhost")
+# Where people reach the system: the start of deep links in e-mails.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 # REST API
 REST_FRAMEWORK = {

@@ -8,6 +8,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import AdminPasswordChangeForm
 from core.models import (
+    ApprovalDelegation,
+    ApprovalRequest,
     Company,
     Currency,
     Event,
@@ -131,6 +133,22 @@ class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["signed_at", "full_name", "meaning", "content_type", "object_id"]
     list_filter = ["meaning", "content_type"]
     search_fields = ["full_name", "user__username", "object_id"]
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(ReadOnlyAdmin):
+    """Decisions are taken in the inbox and the API (they need the e-signature); this is a view."""
+
+    list_display = ["requested_at", "kind", "object_id", "site", "status", "urgency", "level", "decided_by"]
+    list_filter = ["kind", "status", "urgency"]
+    search_fields = ["object_id", "requested_by__username", "decided_by__username"]
+    date_hierarchy = "requested_at"
+
+
+@admin.register(ApprovalDelegation)
+class ApprovalDelegationAdmin(ReadOnlyAdmin):
+    list_display = ["delegator", "delegate", "role", "starts_at", "ends_at", "revoked_at"]
+    search_fields = ["delegator__username", "delegate__username"]
 
 
 @admin.register(Event)

@@ -32,7 +32,13 @@ def shell(request):
         if items:
             nav.append({"label": config.verbose_name, "app": config.label, "items": items})
         tablet.extend(_entries(user, getattr(config, "tablet", [])))
+    from core.approval_views import approver_roles
+    from core.selectors.approvals import pending_count
+
+    approver = bool(approver_roles(user))
     return {
+        "approvals_inbox": approver,
+        "approvals_pending": pending_count(user=user) if approver else 0,
         "nav_sections": nav,
         "tablet_actions": tablet,
         "user_sites": Site.objects.for_user(user).filter(active=True),

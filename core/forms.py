@@ -370,3 +370,43 @@ class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
 
         usable = self.cleaned_data.get("set_usable_password", True)
         return change_password(instance=user, user=None, password=self.cleaned_data["password1"] if usable else None)
+
+
+class ApprovalDecisionForm(forms.Form):
+    """Approve or reject one request of the inbox, signed with the password. The meaning of the
+    signature follows from the decision; the service checks it against the kind's."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    meaning = forms.ChoiceField(choices=SignatureMeaning.choices)
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DelegationForm(forms.Form):
+    """Hand one's decisions of a role to a colleague of that role for a period."""
+
+    delegate = forms.ModelChoiceField(label=_("Decides in my place"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    starts_at = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+    def __init__(self, *args, user, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+        colleagues = User.objects.filter(is_active=True, groups__name__in=roles).exclude(pk=user.pk)
+        if not (user.is_superuser or user.has_role(Role.ADMIN)):
+            colleagues = colleagues.filter(sites__in=user.sites.all())
+        self.fields["delegate"].queryset = colleagues.distinct().order_by("first_name", "last_name", "username")
+        self.fields["delegate"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core import views
+from core import approval_views, views
 
 app_name = "core"
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="item-conversion-delete",
     ),
     path("account/token/", views.my_token, name="my-token"),
+    path("approvals/", approval_views.inbox, name="approval-inbox"),
+    path("approvals/cards/", approval_views.cards, name="approval-cards"),
+    path("approvals/badge/", approval_views.badge, name="approval-badge"),
+    path("approvals/<int:pk>/decide/", approval_views.decide, name="approval-decide"),
+    path("approvals/delegations/<int:pk>/revoke/", approval_views.revoke_delegation, name="approval-revoke"),
 ]
 for key, prefix in PREFIXES.items():
     urlpatterns += views.PAGES[key].urls(prefix)

@@ -59,3 +59,11 @@ def purge_outbox(days: int = 14) -> int:
 def purge_events(days: int | None = None) -> int:
     """Forget events older than the retention (`EVENT_RETENTION_DAYS` unless `days`)."""
     return outbox.purge_events(older_than_days=days)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def escalate_approvals() -> int:
+    """Periodic: decisions waiting longer than their kind's limit go to the next role up."""
+    from core.services.approvals import escalate_overdue
+
+    return len(escalate_overdue())

@@ -33,7 +33,8 @@ class WmsConfig(AppConfig):
     ]
 
     def ready(self):
-        from wms import events  # noqa: F401  (registers the event subscribers)
+        from wms import approvals, events  # noqa: F401  (registers the event subscribers)
         from wms.floor import scanning
 
         scanning.register()
+        approvals.register_kinds()

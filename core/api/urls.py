@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from core.api import views
+from core.api import approval_views, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -12,6 +12,7 @@ router.register("items", views.ItemViewSet, basename="item")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("users", views.UserViewSet, basename="user")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("approvals", approval_views.ApprovalRequestViewSet, basename="approval")
 
 app_name = "core-api"
 urlpatterns = router.urls

@@ -1,3 +1,10 @@
+from core.models.approvals import (
+    OPEN_APPROVAL_STATUSES,
+    ApprovalDelegation,
+    ApprovalRequest,
+    ApprovalStatus,
+    Urgency,
+)
 from core.models.audit import Signature, SignatureMeaning
 from core.models.events import Event, OutboxMessage, Webhook
 from core.models.items import AbcClass, HazardClass, Item, ItemType, TemperatureClass, Tracking
@@ -7,7 +14,11 @@ from core.models.units import Dimension, Unit, UnitConversion
 from core.models.users import Role, User
 
 __all__ = [
+    "OPEN_APPROVAL_STATUSES",
     "AbcClass",
+    "ApprovalDelegation",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "Company",
     "Currency",
     "Dimension",
@@ -26,6 +37,7 @@ __all__ = [
     "Tracking",
     "Unit",
     "UnitConversion",
+    "Urgency",
     "User",
     "Webhook",
 ]

@@ -104,6 +104,7 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
         for group in by_child.values():
             entries.extend(_entries(child_model, group, {}, parent_fk=fk_name))
     entries.extend(refused)
+    entries.extend(_approval_entries(record, limit))
     entries.sort(key=lambda e: e.when, reverse=True)
     return AuditTrail(entries=entries[:limit], signatures=signatures)
 
@@ -127,7 +128,32 @@ def _refused_signatures(record, limit: int) -> list[AuditEntry]:
     ]
 
 
-def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None) -> list[AuditEntry]:
+def _approval_entries(record, limit: int) -> list[AuditEntry]:
+    """The approval requests on `record` (asked, escalated, decided): they point at it through a
+    generic relation, so they are looked up by content type and id rather than a foreign key."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import ApprovalRequest
+
+    rows = list(
+        ApprovalRequest.history.filter(
+            content_type_id=ContentType.objects.get_for_model(record).pk, object_id=str(record.pk)
+        )
+        .select_related("history_user")
+        .order_by("history_date", "history_id")[:limit]
+    )
+    by_request: dict = {}
+    for row in rows:
+        by_request.setdefault(row.id, []).append(row)
+    entries = []
+    for group in by_request.values():
+        entries.extend(
+            _entries(ApprovalRequest, group, {}, parent_fk="object_id", skip={"content_type", "fingerprint", "site"})
+        )
+    return entries
+
+
+def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None, skip=frozenset()) -> list[AuditEntry]:
     """Entries of one record's history rows (oldest first); returns them oldest first."""
     related = _related_labels(model, rows)
     entries = []
@@ -145,10 +171,10 @@ def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None) -> li
             signatures=by_history.get(row.history_id, []),
         )
         if parent_fk is not None:
-            entry.subject = _subject(model, row, related, parent_fk)
+            entry.subject = _subject(model, row, related, parent_fk, skip)
         if previous is not None and action == "changed":
             for change in row.diff_against(previous).changes:
-                if change.field not in SKIPPED_FIELDS:
+                if change.field not in SKIPPED_FIELDS and change.field not in skip:
                     model_field = model._meta.get_field(change.field)
                     entry.changes.append(
                         FieldChange(
@@ -161,7 +187,7 @@ def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None) -> li
         elif parent_fk is not None and action in ("created", "deleted"):
             # A child's whole content is news in the parent's trail: what was added or removed.
             for model_field in model._meta.concrete_fields:
-                if model_field.name in SKIPPED_FIELDS or model_field.name == parent_fk:
+                if model_field.name in SKIPPED_FIELDS or model_field.name == parent_fk or model_field.name in skip:
                     continue
                 value = _display(model_field, getattr(row, model_field.attname), related)
                 old, new = (EMPTY, value) if action == "created" else (value, EMPTY)
@@ -176,12 +202,12 @@ def _entries(model, rows, by_history, *, skip_first=False, parent_fk=None) -> li
     ]
 
 
-def _subject(model, row, related, parent_fk) -> str:
+def _subject(model, row, related, parent_fk, skip=frozenset()) -> str:
     """ "Unit conversion box": the child's kind and what tells it apart from its siblings."""
     names = [
         related.get((f.name, getattr(row, f.attname)), "")
         for f in model._meta.concrete_fields
-        if f.is_relation and f.name != parent_fk and f.name != "history_user"
+        if f.is_relation and f.name not in (parent_fk, "history_user", *skip)
     ]
     return " ".join([str(model._meta.verbose_name).capitalize(), *[n for n in names if n]][:2])
 
@@ -263,9 +289,12 @@ def _display(model_field, value, related: dict) -> str:
 
 
 def _register_core_children() -> None:
-    from core.models import Item, UnitConversion
+    from core.models import ApprovalDelegation, Item, UnitConversion, User
 
     register_related_history(Item, UnitConversion, "item")
+    # Who decides in whose place, and when, is part of both people's trail.
+    register_related_history(User, ApprovalDelegation, "delegator")
+    register_related_history(User, ApprovalDelegation, "delegate")
 
 
 _register_core_children()

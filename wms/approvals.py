@@ -1,0 +1,198 @@
+"""The warehouse's kinds of approval, declared for the approvals inbox (core.approvals), and the
+subscribers that open and close their requests from the count service's events.
+
+A count variance above the warehouse's thresholds waits for a supervisor (then an administrator,
+when it waits longer than a shift). The decision is carried out by `approve_count` and
+`reject_count`, which sign and lock the task themselves.
+"""
+
+import hashlib
+from datetime import timedelta
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.approvals import ApprovalKind, Figure, register
+from core.events import subscribe
+from core.models import ApprovalStatus, Role
+
+COUNT_VARIANCE = "wms.count_variance"
+# A variance worth this many times the warehouse's value threshold is urgent: e-mailed at once.
+URGENT_VALUE_FACTOR = 2
+
+
+def _number(value) -> str:
+    if value is None:
+        return "—"
+    number = Decimal(value).normalize()
+    text = format(number, "f")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return number_format(number, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _signed(value) -> str:
+    return ("+" if value is not None and value > 0 else "") + _number(value)
+
+
+def _count_needs_approval(task) -> bool:
+    from wms.models import CountStatus
+    from wms.services.counting import needs_approval
+
+    if task.status != CountStatus.PENDING_APPROVAL or task.variance is None:
+        return False
+    return needs_approval(
+        task=task,
+        system_quantity=task.system_quantity,
+        variance=task.variance,
+        variance_value=task.variance_value or Decimal(0),
+    )
+
+
+def _count_title(task) -> str:
+    return _("Count variance of %(item)s in bin %(bin)s") % {"item": task.item.code, "bin": task.bin.code}
+
+
+def _count_figures(task) -> list[Figure]:
+    unit = task.item.base_unit.code
+    currency = task.site.company.base_currency.code
+    variance_text = f"{_signed(task.variance)} {unit}"
+    if task.system_quantity:
+        percent = (task.variance * 100 / task.system_quantity).quantize(Decimal("0.1"))
+        variance_text += f" ({_signed(percent)}\u00a0%)"  # the percentage wraps as one piece
+    figures = [
+        Figure(_("Item"), f"{task.item.code} · {task.item.name}"),
+        Figure(_("Bin"), task.bin.code),
+    ]
+    if task.lot_id:
+        figures.append(Figure(_("Lot"), task.lot.code))
+    figures += [
+        Figure(_("System quantity"), f"{_number(task.system_quantity)} {unit}"),
+        Figure(_("Counted"), f"{_number(task.counted_quantity)} {unit}"),
+        Figure(_("Variance"), variance_text, emphasis=True),
+        Figure(_("Variance value"), f"{_signed(task.variance_value)} {currency}", emphasis=True),
+    ]
+    if task.reason:
+        figures.append(Figure(_("Counter's reason"), task.reason))
+    return figures
+
+
+def _count_fingerprint(task) -> str:
+    """Changes when the count does: recounted, re-posted, or decided elsewhere."""
+    state = "|".join(
+        str(v)
+        for v in (
+            task.status,
+            task.system_quantity,
+            task.counted_quantity,
+            task.variance,
+            task.variance_value,
+            task.counted_by_id,
+            task.counted_at.isoformat() if task.counted_at else "",
+        )
+    )
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _count_urgency(task) -> str:
+    limit = task.bin.warehouse.count_variance_value
+    if task.variance_value is not None and abs(task.variance_value) >= URGENT_VALUE_FACTOR * limit:
+        return "high"
+    return "normal"
+
+
+def _approve_count(*, record, user, password, comment):
+    from wms.services.counting import approve_count
+
+    return approve_count(task=record, user=user, password=password, reason=comment)
+
+
+def _reject_count(*, record, user, password, comment):
+    from wms.services.counting import reject_count
+
+    return reject_count(task=record, user=user, password=password, reason=comment)
+
+
+def _count_model():
+    from wms.models import CountTask
+
+    return CountTask
+
+
+def register_kinds() -> None:
+    """Declare the warehouse's approvals (called from WmsConfig.ready)."""
+    register(
+        ApprovalKind(
+            name=COUNT_VARIANCE,
+            label=gettext_lazy("Count variance"),
+            model=_count_model(),
+            roles=(Role.SUPERVISOR, Role.ADMIN),
+            title=_count_title,
+            figures=_count_figures,
+            fingerprint=_count_fingerprint,
+            approve=_approve_count,
+            reject=_reject_count,
+            needs_approval=_count_needs_approval,
+            urgency=_count_urgency,
+            url=lambda task: reverse("wms:count-detail", args=[task.pk]),
+            escalate_after=timedelta(hours=8),
+            related=("site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "counted_by"),
+        )
+    )
+
+
+def _task(event):
+    from wms.models import CountTask
+
+    task_id = event.payload.get("task")
+    if task_id is None:
+        return None
+    return (
+        CountTask.objects.select_related(
+            "site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "counted_by", "approved_by"
+        )
+        .filter(pk=task_id)
+        .first()
+    )
+
+
+@subscribe("wms.count.awaiting_approval")
+def ask_for_count_approval(event) -> None:
+    """A submitted count is above the thresholds: put it in the approvers' inbox."""
+    from core.services.approvals import request_approval
+
+    task = _task(event)
+    if task is not None:
+        request_approval(kind=COUNT_VARIANCE, record=task, requested_by=task.counted_by)
+
+
+def _close(event, status) -> None:
+    from core.models import OPEN_APPROVAL_STATUSES, ApprovalRequest
+    from core.services.approvals import close_requests_for
+
+    waiting = ApprovalRequest.objects.filter(
+        kind=COUNT_VARIANCE, object_id=str(event.payload.get("task")), status__in=OPEN_APPROVAL_STATUSES
+    )
+    if not waiting.exists():  # most counts are posted within the thresholds: nothing was asked
+        return
+    task = _task(event)
+    if task is not None:
+        close_requests_for(record=task, status=status, user=task.approved_by, comment=task.reason)
+
+
+@subscribe("wms.count.posted")
+def close_approved_count(event) -> None:
+    """Approved on the count's own page: the inbox shows the request as taken."""
+    _close(event, ApprovalStatus.APPROVED)
+
+
+@subscribe("wms.count.rejected")
+def close_rejected_count(event) -> None:
+    _close(event, ApprovalStatus.REJECTED)
+
+
+@subscribe("wms.count.cancelled")
+def close_cancelled_count(event) -> None:
+    _close(event, ApprovalStatus.CANCELLED)
