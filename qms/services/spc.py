@@ -37,9 +37,9 @@ def _message(error: SpcDataError) -> str:
         "not_a_number": lambda: (
             _("“%(value)s” in column %(field)s is not a number.") % {"value": p["value"], "field": error.field}
         ),
-        "missing_value": lambda: _("Column %(field)s has no value.") % {"field": error.field},
+        "missing_value": lambda: _("the %(field)s is missing.") % {"field": error.field},
         "not_finite": lambda: _("%(field)s must be a finite number.") % {"field": error.field},
-        "missing_subgroup": lambda: _("Column subgroup has no value."),
+        "missing_subgroup": lambda: _("the subgroup is missing."),
         "no_data": lambda: _("There is no data to chart."),
         "phase1_not_integer": lambda: _("Phase I must be a whole number of subgroups."),
         "phase1_out_of_range": lambda: (
@@ -68,7 +68,7 @@ def _message(error: SpcDataError) -> str:
         ),
         "subgroup_of_one": lambda: (
             _(
-                "Subgroup %(subgroup)s has a single value; an %(chart)s chart needs at least two per subgroup (use I-MR for individual values)."
+                "Subgroup %(subgroup)s has a single value; the %(chart)s chart needs at least two per subgroup (use I-MR for individual values)."
             )
             % {"subgroup": p["subgroup"], "chart": CHART_LABELS[p["chart"]]}
         ),
@@ -182,7 +182,7 @@ def read_chart_csv(*, path, chart: str) -> pd.DataFrame:
     missing = [name for name in needed if name not in frame.columns]
     if missing:
         raise ValidationFailed(
-            _("The CSV has no column %(missing)s; a %(chart)s chart takes the columns %(needed)s (found: %(found)s).")
+            _("The CSV has no column %(missing)s; the %(chart)s chart takes the columns %(needed)s (found: %(found)s).")
             % {
                 "missing": ", ".join(missing),
                 "chart": CHART_LABELS[chart],

@@ -246,12 +246,20 @@ def variables_chart(
             raise SpcDataError("imr_subgroup_size", field="subgroup_size", value=subgroup_size)
         if count and sizes.max() > 1:
             index = int(np.argmax(sizes > 1))
-            raise SpcDataError("imr_one_value", field="subgroup", subgroup=str(labels[index]), size=int(sizes[index]))
+            raise SpcDataError(
+                "imr_one_value",
+                field="subgroup",
+                row=_first(codes == index),
+                subgroup=str(labels[index]),
+                size=int(sizes[index]),
+            )
         return _individuals(labels, ordered, _phase1(phase1, count, 2), low, high, chosen)
 
     if count and sizes.min() < 2:
         index = int(np.argmax(sizes < 2))
-        raise SpcDataError("subgroup_of_one", field="subgroup", subgroup=str(labels[index]), chart=chart)
+        raise SpcDataError(
+            "subgroup_of_one", field="subgroup", row=_first(codes == index), subgroup=str(labels[index]), chart=chart
+        )
     if count and sizes.max() > constants.MAX_SUBGROUP:
         index = int(np.argmax(sizes > constants.MAX_SUBGROUP))
         raise SpcDataError(
@@ -268,6 +276,7 @@ def variables_chart(
             raise SpcDataError(
                 "subgroup_size_mismatch",
                 field="subgroup_size",
+                row=_first(codes == index),
                 subgroup=str(labels[index]),
                 size=int(sizes[index]),
                 expected=int(subgroup_size),
