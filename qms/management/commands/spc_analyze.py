@@ -1,7 +1,6 @@
 """`python manage.py spc_analyze FILE --chart C [--subgroup-size N] [--phase1 K] [--lsl X --usl Y] [--json]`"""
 
-import json
-
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -52,7 +51,8 @@ class Command(BaseCommand):
         except ValidationFailed as error:
             raise CommandError(str(error.message)) from error
         if options["json"]:
-            self.stdout.write(json.dumps(result.to_dict(), allow_nan=False))
+            # orjson: the result can hold a million floats, which json.dumps writes ten times slower
+            self.stdout.write(orjson.dumps(result.to_dict()).decode())
         else:
             self.stdout.write("\n".join(self.table(result)))
 
