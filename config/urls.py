@@ -7,6 +7,7 @@ from core import health
 api_v1 = [
     path("core/", include("core.api.urls")),
     path("wms/", include("wms.api.urls")),
+    path("qms/", include("qms.api.urls")),
 ]
 
 urlpatterns = [

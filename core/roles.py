@@ -15,16 +15,19 @@ MASTER = "master_data"
 # role -> {(app_label, model or "*"): actions}
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.OPERATOR: {
+        ("qms", "*"): (VIEW,),
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "stockmove"): (VIEW, ADD),
     },
     Role.SUPERVISOR: {
+        ("qms", "*"): (VIEW,),
         ("core", MASTER): (VIEW,),
         ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
     },
     Role.PLANNER: {
+        ("qms", "*"): (VIEW,),
         ("core", MASTER): (VIEW,),
         ("core", "item"): (VIEW, ADD, CHANGE),
         ("core", "unitconversion"): (VIEW, ADD, CHANGE),
@@ -34,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "stockpolicy"): (VIEW, ADD, CHANGE),
     },
     Role.QUALITY: {
+        ("qms", "*"): ALL,
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "lot"): (VIEW, CHANGE),
@@ -54,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): (VIEW,),
     },
     Role.ADMIN: {
+        ("qms", "*"): ALL,
         ("core", "*"): ALL,
         ("wms", "*"): ALL,
         ("authtoken", "*"): ALL,

@@ -105,7 +105,8 @@ def _refuse(error: SpcDataError, *, where=None) -> ValidationFailed:
     if error.row is not None and where is not None:
         location = where(error.row)
         text = _("%(location)s: %(message)s") % {"location": location["text"], "message": text}
-        field = location.get("field", field)
+        if location.get("prefix"):
+            field = f"{location['prefix']}.{field}" if field else location["prefix"]
     return ValidationFailed(text, code=f"spc_{error.code}", field=field)
 
 
@@ -226,4 +227,53 @@ def analyze_csv(
         rules=rules,
         where=where,
         **{name: column.to_numpy() for name, column in columns.items()},
+    )
+
+
+def analyze_rows(
+    *,
+    chart: str,
+    data: list[dict],
+    phase1: int | None = None,
+    subgroup_size: int | None = None,
+    lsl: float | None = None,
+    usl: float | None = None,
+    rules=None,
+) -> ChartResult:
+    """The API's `spc/analyze/`: the CSV's rows as objects (`{"subgroup", "value"}` or
+    `{"subgroup", "count", "size"}`); a refused row is named `data[i]` (0-based)."""
+    needed = COLUMNS.get(chart)
+    if needed is None:
+        raise ValidationFailed(
+            _("Unknown chart “%(value)s”; choose one of %(charts)s.") % {"value": chart, "charts": ", ".join(CHARTS)},
+            field="chart",
+        )
+    for index, row in enumerate(data):
+        missing = [name for name in needed if name not in row]
+        if missing:
+            raise ValidationFailed(
+                _("data[%(row)s] has no %(field)s; a %(chart)s chart takes %(needed)s.")
+                % {"row": index, "field": missing[0], "chart": CHART_LABELS[chart], "needed": ", ".join(needed)},
+                field=f"data[{index}].{missing[0]}",
+            )
+    frame = pd.DataFrame.from_records(data, columns=list(needed))
+
+    def where(row: int) -> dict:
+        return {"text": f"data[{row}]", "prefix": f"data[{row}]"}
+
+    columns = (
+        {"values": frame["value"].to_numpy()}
+        if "value" in needed
+        else {"counts": frame["count"].to_numpy(), "sizes": frame["size"].to_numpy()}
+    )
+    return analyze_chart(
+        chart=chart,
+        subgroups=frame["subgroup"],
+        phase1=phase1,
+        subgroup_size=subgroup_size,
+        lsl=lsl,
+        usl=usl,
+        rules=rules,
+        where=where,
+        **columns,
     )
