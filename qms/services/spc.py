@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ValidationFailed
 from qms.spc import ATTRIBUTE_CHARTS, CHARTS, ChartResult, SpcDataError, analyze
@@ -27,6 +28,17 @@ CHART_LABELS = {
     "np": "np",
     "c": "c",
     "u": "u",
+}
+
+RULE_LABELS = {
+    1: gettext_lazy("One point beyond 3 sigma"),
+    2: gettext_lazy("Nine points in a row on one side of the centre line"),
+    3: gettext_lazy("Six points in a row steadily rising or falling"),
+    4: gettext_lazy("Fourteen points in a row alternating up and down"),
+    5: gettext_lazy("Two of three points in a row beyond 2 sigma on one side"),
+    6: gettext_lazy("Four of five points in a row beyond 1 sigma on one side"),
+    7: gettext_lazy("Fifteen points in a row within 1 sigma of the centre line"),
+    8: gettext_lazy("Eight points in a row outside 1 sigma on either side"),
 }
 
 

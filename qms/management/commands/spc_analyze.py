@@ -1,5 +1,7 @@
 """`python manage.py spc_analyze FILE --chart C [--subgroup-size N] [--phase1 K] [--lsl X --usl Y] [--json]`"""
 
+import unicodedata
+
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -7,7 +9,6 @@ from django.utils.translation import gettext as _
 from core.errors import ValidationFailed
 from qms.services import spc
 from qms.spc import CHARTS
-from qms.spc.rules import RULES
 
 TABLE_ALL_UP_TO = 60
 TABLE_FLAGGED_UP_TO = 200
@@ -18,6 +19,11 @@ def _rule_list(text: str) -> list[int]:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError as exc:
         raise CommandError(_("--rules takes rule numbers separated by commas, such as 1,2,5.")) from exc
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align `text` in `width` columns as a terminal shows it (combining marks take none)."""
+    return text + " " * max(width - sum(not unicodedata.combining(char) for char in text), 0)
 
 
 def _number(value) -> str:
@@ -69,7 +75,7 @@ class Command(BaseCommand):
         lines.append(f"{'':8} {_('centre'):>14} {_('UCL'):>14} {_('LCL'):>14}")
         for name, *values in rows:
             cells = [(_("varies") if isinstance(value, list) else _number(value)) for value in values]
-            lines.append(f"{name:8} " + " ".join(f"{cell:>14}" for cell in cells))
+            lines.append(_pad(name, 8) + " " + " ".join(f"{cell:>14}" for cell in cells))
 
         capability = data["capability"]
         if capability:
@@ -114,7 +120,7 @@ class Command(BaseCommand):
                 shown = ", ".join(map(str, hits[:20])) + (
                     _(" … and %(more)s more") % {"more": len(hits) - 20} if len(hits) > 20 else ""
                 )
-                lines.append(f"  {rule}. {_(RULES[rule])}: {shown}")
+                lines.append(f"  {rule}. {spc.RULE_LABELS[rule]}: {shown}")
 
         indexes = (
             range(result.subgroups) if result.subgroups <= TABLE_ALL_UP_TO else [i - 1 for i in sorted(by_subgroup)]
