@@ -13,7 +13,10 @@ class CharacteristicSerializer(serializers.ModelSerializer):
     unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True)
     defect_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=100)
     nelson_rules = serializers.ListField(
-        child=serializers.ChoiceField(choices=ALL_RULES), required=False, min_length=1, max_length=8
+        child=serializers.IntegerField(min_value=min(ALL_RULES), max_value=max(ALL_RULES)),
+        required=False,
+        min_length=1,
+        max_length=8,
     )
 
     class Meta:
@@ -99,7 +102,10 @@ class SpcAnalyzeSerializer(serializers.Serializer):
     lsl = serializers.FloatField(required=False, allow_null=True)
     usl = serializers.FloatField(required=False, allow_null=True)
     rules = serializers.ListField(
-        child=serializers.ChoiceField(choices=ALL_RULES), required=False, allow_null=True, min_length=1
+        child=serializers.IntegerField(min_value=min(ALL_RULES), max_value=max(ALL_RULES)),
+        required=False,
+        allow_null=True,
+        min_length=1,
     )
     data = serializers.ListField(
         child=serializers.DictField(), min_length=1, max_length=2_000_000,
