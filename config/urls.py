@@ -8,6 +8,7 @@ api_v1 = [
     path("core/", include("core.api.urls")),
     path("wms/", include("wms.api.urls")),
     path("mes/", include("mes.api.urls")),
+    path("qms/", include("qms.api.urls")),
 ]
 
 urlpatterns = [

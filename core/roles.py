@@ -15,6 +15,7 @@ MASTER = "master_data"
 # role -> {(app_label, model or "*"): actions}
 ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.OPERATOR: {
+        ("qms", "*"): (VIEW,),
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "stockmove"): (VIEW, ADD),
@@ -23,12 +24,14 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "productionreport"): (VIEW, ADD),
     },
     Role.SUPERVISOR: {
+        ("qms", "*"): (VIEW,),
         ("core", MASTER): (VIEW,),
         ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
         ("mes", "*"): (VIEW, ADD, CHANGE),
     },
     Role.PLANNER: {
+        ("qms", "*"): (VIEW,),
         ("core", MASTER): (VIEW,),
         ("core", "item"): (VIEW, ADD, CHANGE),
         ("core", "unitconversion"): (VIEW, ADD, CHANGE),
@@ -42,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "routing"): (VIEW, ADD, CHANGE),
     },
     Role.QUALITY: {
+        ("qms", "*"): ALL,
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW,),
         ("wms", "lot"): (VIEW, CHANGE),
@@ -65,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): (VIEW,),
     },
     Role.ADMIN: {
+        ("qms", "*"): ALL,
         ("core", "*"): ALL,
         ("wms", "*"): ALL,
         ("mes", "*"): ALL,

@@ -1,0 +1,12 @@
+from qms.models.characteristics import Characteristic, CharacteristicKind, ChartKind, Stage
+from qms.models.plans import InspectionLevel, InspectionPlan, SamplingMethod
+
+__all__ = [
+    "Characteristic",
+    "CharacteristicKind",
+    "ChartKind",
+    "InspectionLevel",
+    "InspectionPlan",
+    "SamplingMethod",
+    "Stage",
+]
