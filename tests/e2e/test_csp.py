@@ -71,14 +71,14 @@ def test_charts_formset_switchers_and_confirmations_work_without_inline_script(d
     assert page.locator("table.lines-table tbody tr").count() == rows + 1
 
     page.goto("/core/items/")
-    page.select_option("#lang-switch", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switcher submits its form: wait for the new page
+        page.select_option("#lang-switch", "zh-hans")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    page.select_option("#lang-switch", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switcher submits its form: wait for the new page
+        page.select_option("#lang-switch", "en")
 
-    page.select_option("#site-switch", index=1)
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switcher submits its form: wait for the new page
+        page.select_option("#site-switch", index=1)
     chosen = page.locator("#site-switch option:checked").inner_text()
     assert chosen.startswith("SZ") or chosen.startswith("MTY")
 
