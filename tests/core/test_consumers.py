@@ -120,7 +120,7 @@ def test_topics_are_checked_against_the_users_roles_and_bad_site_codes_are_refus
         assert connected
         replies = []
         for message in (
-            {"subscribe": "mes", "site": "P1"},  # no role of theirs reads production yet
+            {"subscribe": "erp", "site": "P1"},  # an operator reads nothing of the books
             {"subscribe": "auth", "site": "P1"},
             {"subscribe": "wms", "site": "P1\x00"},
             {"subscribe": "wms", "site": ["P1"]},

@@ -79,4 +79,4 @@ def test_a_nul_byte_is_refused_with_the_bad_request_page(client, supervisor):
 
 def test_the_top_bar_has_the_search_box(client, supervisor):
     client.force_login(supervisor)
-    assert 'action="/search/"' in client.get(reverse("home")).content.decode()
+    assert 'action="/search/"' in client.get(reverse("home"), {"desk": "1"}).content.decode()
