@@ -12,6 +12,7 @@ from qms.models.characteristics import Stage
 
 class SamplingMethod(models.TextChoices):
     FIXED = "fixed", _("Fixed sample size")
+    # xgettext:no-python-format
     FULL = "full", _("100 % inspection")
     Z14 = "z14", _("ANSI/ASQ Z1.4 single sampling")
 
