@@ -22,7 +22,9 @@ graceful_timeout = 30
 keepalive = 5
 # X-Forwarded-Proto is believed only from the proxies named in TRUSTED_PROXIES, the same list the
 # application uses for X-Forwarded-For (core/security.py); none by default.
-forwarded_allow_ips = ",".join(addr.strip() for addr in os.environ.get("TRUSTED_PROXIES", "").split(",") if addr.strip())
+forwarded_allow_ips = ",".join(
+    addr.strip() for addr in os.environ.get("TRUSTED_PROXIES", "").split(",") if addr.strip()
+)
 # Only the master loads the application: workers fork from it with the code already imported.
 preload_app = True
 accesslog = None
