@@ -69,6 +69,26 @@ class BOMLineSerializer(serializers.Serializer):
     phantom = serializers.BooleanField(required=False, default=False)
 
 
+def _version_fields(children: str) -> list[str]:
+    """The fields of a versioned definition (a BOM or a routing) and its children's name."""
+    return [
+        "id",
+        "site",
+        "item",
+        "version",
+        "status",
+        "valid_from",
+        "valid_to",
+        "description",
+        children,
+        "approved_at",
+        "created_at",
+    ]
+
+
+VERSION_READ_ONLY = ["version", "status", "approved_at", "created_at"]
+
+
 class BOMSerializer(serializers.ModelSerializer):
     """A BOM version; lines are per one unit of the item."""
 
@@ -78,20 +98,8 @@ class BOMSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BOM
-        fields = [
-            "id",
-            "site",
-            "item",
-            "version",
-            "status",
-            "valid_from",
-            "valid_to",
-            "description",
-            "lines",
-            "approved_at",
-            "created_at",
-        ]
-        read_only_fields = ["version", "status", "approved_at", "created_at"]
+        fields = _version_fields("lines")
+        read_only_fields = VERSION_READ_ONLY
 
     def validate_lines(self, value):
         if not value:
@@ -133,20 +141,8 @@ class RoutingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Routing
-        fields = [
-            "id",
-            "site",
-            "item",
-            "version",
-            "status",
-            "valid_from",
-            "valid_to",
-            "description",
-            "operations",
-            "approved_at",
-            "created_at",
-        ]
-        read_only_fields = ["version", "status", "approved_at", "created_at"]
+        fields = _version_fields("operations")
+        read_only_fields = VERSION_READ_ONLY
 
     def validate_operations(self, value):
         if not value:
