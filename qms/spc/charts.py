@@ -68,17 +68,24 @@ class ChartResult:
     def subgroups(self) -> int:
         return int(self.points.shape[0])
 
+    def _limits(self) -> list[dict]:
+        """One `{"ucl", "lcl"}` per subgroup. Equal limits (equal subgroup sizes) share one dict,
+        which serialises the same and costs nothing to build for 200,000 subgroups."""
+        count = self.ucl.shape[0]
+        if count and (self.ucl == self.ucl[0]).all() and (self.lcl == self.lcl[0]).all():
+            return [{"ucl": float(self.ucl[0]), "lcl": float(self.lcl[0])}] * count
+        return [{"ucl": high, "lcl": low} for high, low in zip(self.ucl.tolist(), self.lcl.tolist(), strict=True)]
+
     def to_dict(self) -> dict:
         """The result in the `spc_analyze --json` shape (plain floats; a limit that varies by
         subgroup is a list, one per subgroup)."""
-        ucl, lcl = self.ucl.tolist(), self.lcl.tolist()
         return {
             "chart": self.chart,
             "center": _scalar_or_list(self.center),
             "ucl": _scalar_or_list(self.ucl),
             "lcl": _scalar_or_list(self.lcl),
             "points": _floats(self.points),
-            "limits": [{"ucl": high, "lcl": low} for high, low in zip(ucl, lcl, strict=True)],
+            "limits": self._limits(),
             "secondary": None
             if self.secondary is None
             else {

@@ -90,3 +90,21 @@ def test_bad_input_from_the_shell_exits_non_zero_without_a_traceback(tmp_path):
     assert "line 3" in done.stderr and "oops" in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_the_shell_command_starts_without_the_application(tmp_path):
+    """No apps and no database: settings that would refuse to load the project (a database named
+    but no SECRET_KEY) don't matter, and the JSON is the same as in-process."""
+    path = write(tmp_path, "subgroup,value\n" + "".join(f"{g},{v}\n" for g in range(1, 6) for v in (9.8, 10.1, 10.0)))
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:9/none"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "spc_analyze", str(path), "--chart", "xbar_r", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith(b"}\n")
+    assert json.loads(done.stdout) == json.loads(run(path, "--chart", "xbar_r", "--json"))

@@ -31,6 +31,7 @@ def _number(value) -> str:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # no apps, no database: see config/cli_settings.py
     help = _("Control chart, Nelson rules and capability from a CSV (subgroup,value or subgroup,count,size).")
 
     def add_arguments(self, parser):
@@ -57,8 +58,16 @@ class Command(BaseCommand):
         except ValidationFailed as error:
             raise CommandError(str(error.message)) from error
         if options["json"]:
-            # orjson: the result can hold a million floats, which json.dumps writes ten times slower
-            self.stdout.write(orjson.dumps(result.to_dict()).decode())
+            # orjson: the result can hold a million floats, which json.dumps writes ten times slower;
+            # on a real stdout the bytes go out as they are, with no decode and re-encode
+            payload = orjson.dumps(result.to_dict())
+            raw = getattr(self.stdout._out, "buffer", None)
+            if raw is None:
+                self.stdout.write(payload.decode())
+            else:
+                self.stdout.flush()
+                raw.write(payload + b"\n")
+                raw.flush()
         else:
             self.stdout.write("\n".join(self.table(result)))
 

@@ -16,6 +16,7 @@ def positive(value: str) -> float:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # no apps, no database: see config/cli_settings.py
     help = "Schedules a job-shop instance (OR-Library format) and prints its makespan, bound and schedule."
 
     def add_arguments(self, parser):
