@@ -370,3 +370,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Scheduling: CP-SAT search workers per run (a run is one Celery task; keep it at or under the
+# worker's cores).
+SCHEDULING_WORKERS = env.int("SCHEDULING_WORKERS", default=2)

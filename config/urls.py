@@ -9,6 +9,7 @@ api_v1 = [
     path("wms/", include("wms.api.urls")),
     path("mes/", include("mes.api.urls")),
     path("qms/", include("qms.api.urls")),
+    path("scheduling/", include("scheduling.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("wms/", include("wms.urls")),
     path("mes/", include("mes.urls")),
+    path("scheduling/", include("scheduling.urls")),
     path("core/", include("core.master_data_urls")),
     path("", include("core.urls")),
 ]

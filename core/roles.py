@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group, Permission
 from core.models import Role
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
-ALL = (VIEW, ADD, CHANGE, DELETE)
+APPROVE = "approve"  # custom permissions named approve_<model>
+ALL = (VIEW, ADD, CHANGE, DELETE, APPROVE)
 
 MASTER_DATA = ("company", "site", "currency", "exchangerate", "unit", "unitconversion", "item", "partner")
 # A grant on ("core", MASTER) covers the master-data models above, not people, webhooks or the outbox.
@@ -29,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
         ("mes", "*"): (VIEW, ADD, CHANGE),
+        ("scheduling", "*"): (VIEW, APPROVE),
     },
     Role.PLANNER: {
         ("qms", "*"): (VIEW,),
@@ -43,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "workorder"): (VIEW, ADD, CHANGE),
         ("mes", "bom"): (VIEW, ADD, CHANGE),
         ("mes", "routing"): (VIEW, ADD, CHANGE),
+        ("scheduling", "*"): (VIEW, ADD, CHANGE, APPROVE),
     },
     Role.QUALITY: {
         ("qms", "*"): ALL,
@@ -73,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", "*"): ALL,
         ("wms", "*"): ALL,
         ("mes", "*"): ALL,
+        ("scheduling", "*"): ALL,
         ("authtoken", "*"): ALL,
         ("django_celery_beat", "*"): ALL,
     },

@@ -5,4 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Scheduling")
-    nav: list = []
+    landing = {"planner": "scheduling:version-list"}
+    nav = [
+        {"label": _("Schedules"), "url": "scheduling:version-list", "perm": "scheduling.view_scheduleversion"},
+    ]
+
+    def ready(self):
+        from scheduling import approvals
+
+        approvals.register_kinds()

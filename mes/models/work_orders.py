@@ -137,7 +137,14 @@ class Operation(TimeStampedModel):
     finished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("finished by")
     )
-    history = HistoricalRecords()
+    # The released schedule's plan (written by the scheduler's release; empty without one):
+    # the dispatch lists follow planned_start.
+    planned_equipment = models.ForeignKey(
+        "mes.Equipment", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("planned equipment")
+    )
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateTimeField(_("planned end"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["planned_equipment", "planned_start", "planned_end"])
 
     objects = SiteScopedQuerySet.as_manager()
     site_field = "work_order__site"

@@ -1,10 +1,11 @@
-"""Dispatch lists: the operations waiting at a work centre or equipment, most urgent first
-(priority, then due date), each saying whether it can start now and, if not, why."""
+"""Dispatch lists: the operations waiting at a work centre or equipment, in the order of the
+released schedule when there is one (planned start), otherwise most urgent first (priority, then
+due date), each saying whether it can start now and, if not, why."""
 
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,13 @@ def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
         .filter(status__in=OPEN_OPERATION, work_order__status__in=LISTED_ORDERS)
         .select_related("work_order__item__base_unit", "work_order__site", "work_centre", "equipment")
         .prefetch_related("eligible_equipment")
-        .order_by("work_order__priority", "work_order__due", "work_order__number", "sequence")
+        .order_by(
+            F("planned_start").asc(nulls_last=True),
+            "work_order__priority",
+            "work_order__due",
+            "work_order__number",
+            "sequence",
+        )
     )
     if work_centre is not None:
         operations = operations.filter(work_centre=work_centre)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,8 +57,10 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 class _Search:
-    def __init__(self, model: Model, analysis: Analysis, *, time_limit, workers, progress, seed):
+    def __init__(self, model: Model, analysis: Analysis, *, time_limit, workers, progress, seed, should_stop=None):
         self.model, self.analysis = model, analysis
+        self.should_stop = should_stop
+        self.stopped = False
         self.started = time.monotonic()
         self.deadline = self.started + time_limit
         self.workers = workers
@@ -66,7 +69,21 @@ class _Search:
         self.seed = seed
 
     def left(self) -> float:
+        if self.stop_asked():
+            return 0.0
         return self.deadline - time.monotonic()
+
+    def stop_asked(self) -> bool:
+        """True once `should_stop()` has said so: the search ends with the best schedule found."""
+        if not self.stopped and self.should_stop is not None and self.should_stop():
+            self.stopped = True
+        return self.stopped
+
+    def _watch(self, solver: cp_model.CpSolver, done: threading.Event) -> None:
+        while not done.wait(0.25):
+            if self.stop_asked():
+                solver.stop_search()
+                return
 
     def report(self, phase: str, objective: str, value, bound) -> None:
         if self.progress is not None:
@@ -88,7 +105,13 @@ class _Search:
         if report_bound is not None:
             callback = _Reporter(self, objective, phase, report_bound)
             solver.best_bound_callback = lambda bound: self.report(phase, objective, None, report_bound(bound))
-        status = solver.solve(built.cp, callback)
+        done = threading.Event()
+        if self.should_stop is not None:
+            threading.Thread(target=self._watch, args=(solver, done), daemon=True).start()
+        try:
+            status = solver.solve(built.cp, callback)
+        finally:
+            done.set()
         schedule = None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             schedule = built.schedule(solver, source=phase)
@@ -218,10 +241,13 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     seed: int = 0,
     neighbourhoods: bool = False,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Schedule:
     """The best schedule found within `time_limit` seconds, minimising `objectives` in
     lexicographic order. Raises ModelError for bad input, InfeasibleModel (with the culprit
-    constraints) when no schedule exists, NoScheduleFound when time runs out first."""
+    constraints) when no schedule exists, NoScheduleFound when time runs out first.
+    `should_stop()` (polled about four times a second) ends the search early, like the time limit:
+    the result is the best schedule found by then, `status` "FEASIBLE"."""
     objectives = tuple(objectives)
     unknown = [o for o in objectives if o not in OBJECTIVES]
     if not objectives or unknown:
@@ -229,7 +255,9 @@ def solve(
     started = time.monotonic()
     analysis = analyse(model)
     workers = workers or os.cpu_count() or 1
-    search = _Search(model, analysis, time_limit=time_limit, workers=workers, progress=progress, seed=seed)
+    search = _Search(
+        model, analysis, time_limit=time_limit, workers=workers, progress=progress, seed=seed, should_stop=should_stop
+    )
 
     def key(schedule: Schedule) -> tuple:
         return tuple(schedule.objectives[o] for o in objectives)
@@ -267,7 +295,7 @@ def solve(
     if fallback is not None and key(fallback) < key(result):
         result = fallback
         proven = False
-    result.status = "OPTIMAL" if proven else "FEASIBLE"
+    result.status = "OPTIMAL" if proven and not search.stopped else "FEASIBLE"
     result.objective = result.objectives[objectives[0]]
     result.bounds = bounds
     result.bound = bounds.get(objectives[0])

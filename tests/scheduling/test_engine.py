@@ -284,3 +284,22 @@ def test_fixed_operations_stay_and_others_plan_around_them():
     schedule = solve(model, time_limit=LIMIT)
     assert_valid(model, schedule)
     assert schedule.assignments["j1.0"].start == 4
+
+
+def test_should_stop_ends_the_search_with_the_best_schedule_so_far():
+    import random
+    import time
+
+    from scheduling.engine import Job, Machine, Model, Operation, solve
+
+    rng = random.Random(7)  # a 15 x 15 job shop: far from proven optimal in half a second
+    model = Model(machines=[Machine(f"m{i}") for i in range(15)])
+    for j in range(15):
+        order = rng.sample(range(15), 15)
+        model.add_job(
+            Job(f"j{j}"), [Operation(f"j{j}o{k}", f"j{j}", {f"m{m}": rng.randint(1, 99)}) for k, m in enumerate(order)]
+        )
+    asked = time.monotonic()
+    schedule = solve(model, time_limit=60, workers=1, should_stop=lambda: time.monotonic() - asked > 0.5)
+    assert time.monotonic() - asked < 10
+    assert schedule.status == "FEASIBLE" and len(schedule.assignments) == 225
