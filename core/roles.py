@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "*"): (VIEW,),
         ("mes", "operation"): (VIEW, CHANGE),
         ("mes", "productionreport"): (VIEW, ADD),
+        ("mes", "alert"): (VIEW, CHANGE),  # acknowledge
     },
     Role.SUPERVISOR: {
         ("qms", "*"): (VIEW,),
@@ -29,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
         ("mes", "*"): (VIEW, ADD, CHANGE),
+        ("mes", "alert"): (VIEW, CHANGE, "resolve"),
     },
     Role.PLANNER: {
         ("qms", "*"): (VIEW,),
@@ -60,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): (VIEW,),
         ("mes", "*"): (VIEW,),
         ("mes", "equipment"): (VIEW, CHANGE),
+        ("mes", "alertrule"): (VIEW, ADD, CHANGE),
+        ("mes", "processparameter"): (VIEW, ADD, CHANGE, DELETE),
+        ("mes", "alert"): (VIEW, CHANGE, "resolve"),
     },
     Role.ACCOUNTANT: {
         ("core", MASTER): (VIEW,),
@@ -73,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", "*"): ALL,
         ("wms", "*"): ALL,
         ("mes", "*"): ALL,
+        ("mes", "alert"): (*ALL, "resolve"),
         ("authtoken", "*"): ALL,
         ("django_celery_beat", "*"): ALL,
     },

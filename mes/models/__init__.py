@@ -1,5 +1,15 @@
+from mes.models.alerts import (
+    OPEN_ALERT_STATUSES,
+    Alert,
+    AlertCondition,
+    AlertRule,
+    AlertRuleState,
+    AlertSeverity,
+    AlertStatus,
+)
 from mes.models.calendars import Holiday, PlannedDowntime, Shift, ShiftBreak, ShiftCalendar
 from mes.models.definitions import BOM, BOMLine, DefinitionStatus, Routing, RoutingOperation
+from mes.models.parameters import ProcessParameter
 from mes.models.plant import (
     UNAVAILABLE_STATES,
     Area,
@@ -22,6 +32,14 @@ from mes.models.work_orders import (
 )
 
 __all__ = [
+    "OPEN_ALERT_STATUSES",
+    "Alert",
+    "AlertCondition",
+    "AlertRule",
+    "AlertRuleState",
+    "AlertSeverity",
+    "AlertStatus",
+    "ProcessParameter",
     "BOM",
     "UNAVAILABLE_STATES",
     "Area",
