@@ -8,7 +8,6 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.services.outbox import live_group
 
-
 _TOPIC_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 

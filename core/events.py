@@ -107,7 +107,9 @@ def live_group(site_code: str | None, topic: str) -> str:
     return f"live.{site_code or 'all'}.{topic}"
 
 
-def publish(name: str, payload: dict, *, site=None, live: bool = True, topics: Sequence[str] = (), webhooks: bool = True):
+def publish(
+    name: str, payload: dict, *, site=None, live: bool = True, topics: Sequence[str] = (), webhooks: bool = True
+):
     """Store the event, run its invariant subscribers and queue everything that runs later.
 
     Must be called inside `transaction.atomic()`: the event shares the fate of the change it

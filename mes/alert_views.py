@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.forms import ServiceForm
 from core.object_views import ObjectPage
 from core.selectors import master_data
-from mes.models import Alert, AlertRule, AlertSeverity, AlertStatus
+from mes.models import AlertRule, AlertSeverity, AlertStatus
 from mes.selectors import alerts as selectors
 from mes.selectors import plant
 from mes.services import alerts as services
@@ -215,7 +215,10 @@ PAGES = {
         search_fields=["name", "tag", "equipment__code", "equipment_class__code"],
         filters=["site", "condition", "severity", "active"],
         filter_selectors={"site": master_data.site_list},
-        display={"recommended_actions": lambda rule: " · ".join(rule.ranked_actions())},
+        display={
+            "recommended_actions": lambda rule: " · ".join(rule.ranked_actions()),
+            "site": lambda rule: rule.site.code if rule.site_id else _("every site"),
+        },
         labels={"recommended_actions": _("Recommended actions (ranked)")},
         signable=False,
     ),

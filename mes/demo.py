@@ -454,7 +454,15 @@ def _alert_rules(plant, site) -> None:
     classes = {c.code: c for c in EquipmentClass.objects.filter(code__in=STOPPAGE_CLASSES)}
     rows = [(*row[:3], dict(row[3]), *row[4:]) for row in ALERT_RULES]
     rows += [
-        (code, "", "state_for", {"state": "down", "minutes": 10}, "critical", "Down for more than 10 minutes", STOPPAGE_ACTIONS)
+        (
+            code,
+            "",
+            "state_for",
+            {"state": "down", "minutes": 10},
+            "critical",
+            "Down for more than 10 minutes",
+            STOPPAGE_ACTIONS,
+        )
         for code in STOPPAGE_CLASSES
     ]
     for class_code, tag, condition, fields, severity, message, actions in rows:

@@ -32,16 +32,15 @@ from mes.models.work_orders import (
 )
 
 __all__ = [
+    "BOM",
     "OPEN_ALERT_STATUSES",
+    "UNAVAILABLE_STATES",
     "Alert",
     "AlertCondition",
     "AlertRule",
     "AlertRuleState",
     "AlertSeverity",
     "AlertStatus",
-    "ProcessParameter",
-    "BOM",
-    "UNAVAILABLE_STATES",
     "Area",
     "BOMLine",
     "DefinitionStatus",
@@ -56,6 +55,7 @@ __all__ = [
     "OperationPause",
     "OperationStatus",
     "PlannedDowntime",
+    "ProcessParameter",
     "ProductionReport",
     "ReportConsumption",
     "ReportOutput",

@@ -147,9 +147,7 @@ class Alert(TimeStampedModel):
 
     site = models.ForeignKey("core.Site", models.PROTECT, related_name="mes_alerts", verbose_name=_("site"))
     rule = models.ForeignKey(AlertRule, models.PROTECT, related_name="alerts", verbose_name=_("rule"))
-    equipment = models.ForeignKey(
-        "mes.Equipment", models.CASCADE, related_name="alerts", verbose_name=_("equipment")
-    )
+    equipment = models.ForeignKey("mes.Equipment", models.CASCADE, related_name="alerts", verbose_name=_("equipment"))
     severity = models.CharField(_("severity"), max_length=10, choices=AlertSeverity.choices)
     status = models.CharField(_("status"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.RAISED)
     raised_at = models.DateTimeField(_("raised"))

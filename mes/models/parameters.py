@@ -39,7 +39,9 @@ class ProcessParameter(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.tag} [{self.low if self.low is not None else '-∞'}, {self.high if self.high is not None else '∞'}]"
+        return (
+            f"{self.tag} [{self.low if self.low is not None else '-∞'}, {self.high if self.high is not None else '∞'}]"
+        )
 
     def contains(self, value: float) -> bool:
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)

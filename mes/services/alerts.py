@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,6 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import on_signal, publish
-from core.locking import lock_site_work
 from core.models import Role, User
 from core.scoping import require_site_access, user_site_ids
 from core.states import StateMachine, Transition
@@ -293,9 +292,17 @@ def _message(rule: AlertRule, value: float | None, limit=None) -> str:
         return rule.message
     shown = "" if value is None else f"{value:g}"
     if rule.condition == C.ABOVE:
-        return _("%(tag)s at %(value)s, above %(threshold)g") % {"tag": rule.tag, "value": shown, "threshold": rule.threshold}
+        return _("%(tag)s at %(value)s, above %(threshold)g") % {
+            "tag": rule.tag,
+            "value": shown,
+            "threshold": rule.threshold,
+        }
     if rule.condition == C.BELOW:
-        return _("%(tag)s at %(value)s, below %(threshold)g") % {"tag": rule.tag, "value": shown, "threshold": rule.threshold}
+        return _("%(tag)s at %(value)s, below %(threshold)g") % {
+            "tag": rule.tag,
+            "value": shown,
+            "threshold": rule.threshold,
+        }
     if rule.condition == C.RATE_ABOVE:
         return _("%(tag)s rising %(value)s per minute, more than %(threshold)g") % {
             "tag": rule.tag,
@@ -498,7 +505,9 @@ def record_firings(firings: list[Firing]) -> list[Alert]:
                         alert.save()
                 except IntegrityError:
                     # Another batch raised it since we looked: this firing is a repeat of that one.
-                    alert = Alert.objects.get(rule=firing.rule, equipment=machine, status__in=(S.RAISED, S.ACKNOWLEDGED))
+                    alert = Alert.objects.get(
+                        rule=firing.rule, equipment=machine, status__in=(S.RAISED, S.ACKNOWLEDGED)
+                    )
                 else:
                     alert.equipment = machine
                     _announce(alert, "mes.alert.raised")
@@ -535,8 +544,10 @@ def sweep_alerts(*, now: datetime | None = None) -> dict[str, int]:
 
 def _targets(rule: AlertRule):
     machines = Equipment.objects.filter(active=True)
-    machines = machines.filter(pk=rule.equipment_id) if rule.equipment_id else machines.filter(
-        equipment_class_id=rule.equipment_class_id
+    machines = (
+        machines.filter(pk=rule.equipment_id)
+        if rule.equipment_id
+        else machines.filter(equipment_class_id=rule.equipment_class_id)
     )
     return machines.filter(site_id=rule.site_id) if rule.site_id else machines
 
@@ -571,7 +582,10 @@ def _sweep_rule(rule: AlertRule, now: datetime) -> list[Firing]:
         firings.append(Firing(rule, machine.pk, value, now))
     if changed:
         AlertRuleState.objects.bulk_create(
-            changed, update_conflicts=True, unique_fields=["rule", "equipment"], update_fields=["fired", "pending_since"]
+            changed,
+            update_conflicts=True,
+            unique_fields=["rule", "equipment"],
+            update_fields=["fired", "pending_since"],
         )
     return firings
 
@@ -681,7 +695,9 @@ def acknowledge_alert(*, alert: Alert, user) -> Alert:
     """Someone has seen the alert and is on it."""
     with transaction.atomic():
         alert = _locked(alert, user)
-        ALERT_STATES.apply(alert, "acknowledge", user, also={"acknowledged_by": user, "acknowledged_at": timezone.now()})
+        ALERT_STATES.apply(
+            alert, "acknowledge", user, also={"acknowledged_by": user, "acknowledged_at": timezone.now()}
+        )
         _announce(alert, "mes.alert.acknowledged", outside=False)
     return alert
 
@@ -696,7 +712,9 @@ def resolve_alert(*, alert: Alert, user, cause: str, action_taken: str) -> Alert
     if not action_taken:
         raise ValidationFailed(_("Say what action was taken."), field="action_taken", code="required")
     if len(cause) > 300 or len(action_taken) > 300:
-        raise ValidationFailed(_("Keep it under 300 characters."), field="cause" if len(cause) > 300 else "action_taken")
+        raise ValidationFailed(
+            _("Keep it under 300 characters."), field="cause" if len(cause) > 300 else "action_taken"
+        )
     with transaction.atomic():
         alert = _locked(alert, user)
         ALERT_STATES.check(alert, "resolve", user)

@@ -68,7 +68,9 @@ def test_above_raises_once_held_for_hold_seconds(plant):
 
 def test_below_on_a_class_rule_covers_every_machine_of_the_class(plant):
     rule(plant, target=plant.lathe1.equipment_class, tag="pressure", condition="below", threshold=4.0)
-    sister = EquipmentFactory(work_centre=plant.machining, code="AL-SISTER", equipment_class=plant.lathe1.equipment_class)
+    sister = EquipmentFactory(
+        work_centre=plant.machining, code="AL-SISTER", equipment_class=plant.lathe1.equipment_class
+    )
     signal(
         "mes.telemetry",
         batch(plant.lathe1, (0, {"pressure": 5.0})) + batch(sister, (0, {"pressure": 3.2})),
@@ -119,11 +121,24 @@ def test_no_data_is_found_by_the_periodic_sweep_and_clears_when_data_comes(plant
     no_data = rule(plant, tag="temp", condition="no_data", hold_seconds=60)
     AlertRule.objects.filter(pk=no_data.pk).update(created_at=timezone.now() - timedelta(hours=2))
     now = timezone.now()
-    signal("mes.telemetry", [{"equipment_id": plant.lathe1.pk, "site_id": plant.site.pk, "ts": now, "values": {"temp": 40}}])
+    signal(
+        "mes.telemetry",
+        [{"equipment_id": plant.lathe1.pk, "site_id": plant.site.pk, "ts": now, "values": {"temp": 40}}],
+    )
     assert alerts.sweep_alerts(now=now + timedelta(seconds=30))["raised"] == 0
     assert alerts.sweep_alerts(now=now + timedelta(seconds=61))["raised"] == 1
     assert alerts.sweep_alerts(now=now + timedelta(seconds=90))["raised"] == 0
-    signal("mes.telemetry", [{"equipment_id": plant.lathe1.pk, "site_id": plant.site.pk, "ts": now + timedelta(seconds=100), "values": {"temp": 41}}])
+    signal(
+        "mes.telemetry",
+        [
+            {
+                "equipment_id": plant.lathe1.pk,
+                "site_id": plant.site.pk,
+                "ts": now + timedelta(seconds=100),
+                "values": {"temp": 41},
+            }
+        ],
+    )
     assert alerts.sweep_alerts(now=now + timedelta(seconds=200))["raised"] == 1
     assert Alert.objects.get().repeat_count == 1, "the second silence repeats the open alert"
 
@@ -253,7 +268,10 @@ def test_an_alert_nobody_acknowledges_escalates_once_to_the_supervisors(plant, s
     plant.supervisor.email = "sup@example.com"
     plant.supervisor.save()
     rule(plant, tag="temp", condition="above", threshold=80)
-    signal("mes.telemetry", [{"equipment_id": plant.lathe1.pk, "site_id": plant.site.pk, "ts": timezone.now(), "values": {"temp": 99}}])
+    signal(
+        "mes.telemetry",
+        [{"equipment_id": plant.lathe1.pk, "site_id": plant.site.pk, "ts": timezone.now(), "values": {"temp": 99}}],
+    )
     assert alerts.escalate_unacknowledged() == []
     [escalated] = alerts.escalate_unacknowledged(now=timezone.now() + timedelta(minutes=11))
     assert escalated.escalated_at is not None

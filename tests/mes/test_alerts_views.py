@@ -25,7 +25,14 @@ def client_for(user):
 
 def test_list_acknowledge_and_resolve_by_a_ranked_action(plant):
     rule(plant, tag="temp", condition="above", threshold=80, severity="critical")
-    rule(plant, tag="pressure", condition="below", threshold=4, severity="info", recommended_actions=["Check supply valve"])
+    rule(
+        plant,
+        tag="pressure",
+        condition="below",
+        threshold=4,
+        severity="info",
+        recommended_actions=["Check supply valve"],
+    )
     signal("mes.telemetry", batch(plant.lathe1, (0, {"temp": 90, "pressure": 3})))
     operator = client_for(plant.operator)
     page = operator.get("/mes/alerts/")
@@ -41,14 +48,23 @@ def test_list_acknowledge_and_resolve_by_a_ranked_action(plant):
     supervisor = client_for(plant.supervisor)
     detail = supervisor.get(f"/mes/alerts/{critical.pk}/").content.decode()
     assert detail.index("Check coolant flow") < detail.index("Reduce feed")
-    supervisor.post(f"/mes/alerts/{critical.pk}/resolve/", {"action_taken": "Reduce feed", "other_action": "", "cause": "Worn tool"})
+    supervisor.post(
+        f"/mes/alerts/{critical.pk}/resolve/", {"action_taken": "Reduce feed", "other_action": "", "cause": "Worn tool"}
+    )
     critical.refresh_from_db()
     assert (critical.status, critical.action_taken, critical.cause) == ("resolved", "Reduce feed", "Worn tool")
     info = Alert.objects.get(severity="info")
-    supervisor.post(f"/mes/alerts/{info.pk}/resolve/", {"action_taken": "Check supply valve", "other_action": "Replaced the regulator", "cause": "Leak"})
+    supervisor.post(
+        f"/mes/alerts/{info.pk}/resolve/",
+        {"action_taken": "Check supply valve", "other_action": "Replaced the regulator", "cause": "Leak"},
+    )
     info.refresh_from_db()
     assert info.action_taken == "Replaced the regulator"
-    missing = supervisor.post(f"/mes/alerts/{Alert.objects.create(site=plant.site, rule=info.rule, equipment=plant.lathe2, severity='info', raised_at=info.raised_at, message='m', last_seen_at=info.raised_at).pk}/resolve/", {"action_taken": "x"}, follow=True)
+    missing = supervisor.post(
+        f"/mes/alerts/{Alert.objects.create(site=plant.site, rule=info.rule, equipment=plant.lathe2, severity='info', raised_at=info.raised_at, message='m', last_seen_at=info.raised_at).pk}/resolve/",
+        {"action_taken": "x"},
+        follow=True,
+    )
     assert "required" in missing.content.decode().lower()
     assert "Worn tool" in supervisor.get(f"/mes/alerts/{critical.pk}/").content.decode()
     assert supervisor.get("/mes/alerts/?status=resolved").content.decode().count("status-resolved") == 2
