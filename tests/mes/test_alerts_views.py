@@ -101,3 +101,14 @@ def test_rule_form_creates_a_class_rule(plant):
     assert made.equipment_class == plant.lathe1.equipment_class and made.site == plant.site
     assert "vibration" in supervisor.get("/mes/alert-rules/").content.decode()
     assert client_for(plant.operator).get("/mes/alert-rules/new/").status_code == 403
+
+
+def test_one_machines_list_watches_that_machines_live_topic(plant):
+    rule(plant, tag="temp", condition="above", threshold=80)
+    signal("mes.telemetry", batch(plant.lathe1, (0, {"temp": 90})))
+    operator = client_for(plant.operator)
+    html = operator.get(f"/mes/alerts/?equipment={plant.lathe1.code}").content.decode()
+    assert f'data-live="mes.equipment.{plant.lathe1.code}"' in html
+    assert plant.lathe1.code in html
+    assert 'data-live="mes"' in operator.get("/mes/alerts/").content.decode()
+    assert "No alerts." in operator.get(f"/mes/alerts/?equipment={plant.lathe2.code}").content.decode()
