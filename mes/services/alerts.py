@@ -255,7 +255,8 @@ def create_alert_rule(*, user, **data) -> AlertRule:
 
 def update_alert_rule(*, rule: AlertRule, user, data: dict) -> AlertRule:
     """Change a rule; its open alerts keep what they were raised with."""
-    require_site_access(user, rule.site_id) if rule.site_id else None
+    if rule.site_id:
+        require_site_access(user, rule.site_id)
     for name, value in data.items():
         if name not in RULE_FIELDS:
             raise ValidationFailed(_("Unknown field."), field=name)
