@@ -156,7 +156,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # The socket timeout must outlast the layer's 5 s blocking pop: redis-py's default
+            # of 5 s made an idle websocket's receive fail after 5 quiet seconds.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -193,7 +195,18 @@ CELERY_BEAT_SCHEDULE = {
     "core.purge_outbox": {"task": "core.tasks.purge_outbox", "schedule": 24 * 3600.0, "kwargs": {"days": 14}},
     "wms.evaluate_inventory_alerts": {"task": "wms.tasks.evaluate_inventory_alerts", "schedule": 15 * 60.0},
     "wms.generate_count_tasks": {"task": "wms.tasks.generate_count_tasks", "schedule": 24 * 3600.0},
+    "mes.sweep_alerts": {"task": "mes.tasks.sweep_alerts", "schedule": env.float("ALERT_SWEEP_SECONDS", 15.0)},
 }
+# Machine alerts: minutes an alert may stay unacknowledged before the supervisors are told (a
+# rule may say otherwise), how each severity is announced beyond the live pages, and how long a
+# process keeps the active rules cached.
+ALERT_ESCALATE_MINUTES = env.int("ALERT_ESCALATE_MINUTES", default=15)
+ALERT_SEVERITY_CHANNELS = {
+    "info": ["live"],
+    "warning": ["live", "webhook"],
+    "critical": ["live", "webhook", "email"],
+}
+ALERT_RULE_CACHE_SECONDS = env.float("ALERT_RULE_CACHE_SECONDS", 5.0)
 
 MQTT_URL = env("MQTT_URL", default="")
 

@@ -1,18 +1,29 @@
 """Live pages: a browser subscribes to topics of its sites and receives events as they happen."""
 
 import json
+import re
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core.services.outbox import live_group
 
+_TOPIC_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def _valid_topic(topic: str) -> bool:
+    """An app label, optionally followed by dotted code parts (group names allow letters, digits,
+    '-', '_' and '.')."""
+    app, _, rest = topic.partition(".")
+    return app.isidentifier() and (not rest or all(_TOPIC_PART.match(part) for part in rest.split(".")))
+
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Live events of the user's sites over one websocket (`/ws/live/`).
 
     The client sends `{"subscribe": topic, "site": code}` (or `"unsubscribe"`), where the topic
-    is an event name's first part (`wms`, `mes`, ...). A subscription is accepted only for a site
+    is an event name's first part (`wms`, `mes`, ...) or a narrower topic of that app named by
+    dotted codes (`mes.equipment.CNC-01`: the pushes for one machine). A subscription is accepted only for a site
     the user works at and a topic its roles may read (view permission on a model of the app of
     that name, core.roles), answered `{"subscribed": topic, "site": code}` or
     `{"error": "forbidden", "site": code}`; a site code that is not text is `invalid_site`. Then each event of that topic at that site
@@ -45,7 +56,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"error": "invalid_site"})
             return
         site_code = site_code[:20]
-        if not topic.isidentifier():
+        if not _valid_topic(topic):
             await self.send_json({"error": "invalid_topic"})
             return
         if not await self._may_watch(site_code, topic):
@@ -76,6 +87,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         from core.models import Site
 
         user = self.scope["user"]
+        topic = topic.split(".", 1)[0]
         if topic not in {config.label for config in apps.get_app_configs()}:
             return False
         return user.has_module_perms(topic) and Site.objects.for_user(user).filter(code=site_code).exists()

@@ -107,11 +107,15 @@ def live_group(site_code: str | None, topic: str) -> str:
     return f"live.{site_code or 'all'}.{topic}"
 
 
-def publish(name: str, payload: dict, *, site=None, live: bool = True):
+def publish(
+    name: str, payload: dict, *, site=None, live: bool = True, topics: Sequence[str] = (), webhooks: bool = True
+):
     """Store the event, run its invariant subscribers and queue everything that runs later.
 
     Must be called inside `transaction.atomic()`: the event shares the fate of the change it
-    describes. `live` pushes it to the pages watching the site's topic group.
+    describes. `live` pushes it to the pages watching the site's topic group; `topics` names
+    narrower live topics of the same site it goes to as well (`mes.equipment.CNC-01`, the
+    operator terminal of one machine). `webhooks=False` keeps it from the webhooks.
     """
     from core.models import Event
 
@@ -120,7 +124,7 @@ def publish(name: str, payload: dict, *, site=None, live: bool = True):
     event = Event.objects.create(name=name, payload=_json_safe(payload), site=site)
     for handler in _matching(_subscribers, name):
         handler(event)
-    queue_deliveries(event, live=live)
+    queue_deliveries(event, live=live, topics=topics, webhooks=webhooks)
     return event
 
 
@@ -166,7 +170,7 @@ post_save.connect(forget_webhooks, sender="core.Webhook", dispatch_uid="core.eve
 post_delete.connect(forget_webhooks, sender="core.Webhook", dispatch_uid="core.events.forget_webhooks.delete")
 
 
-def queue_deliveries(event, *, live: bool = True) -> list:
+def queue_deliveries(event, *, live: bool = True, topics: Sequence[str] = (), webhooks: bool = True) -> list:
     """Write the outbox rows of `event` (webhooks, live push, e-mail, after-commit subscribers)
     in one insert; the worker is woken once, after the transaction commits."""
     from core.models import OutboxMessage
@@ -174,12 +178,14 @@ def queue_deliveries(event, *, live: bool = True) -> list:
     Channel = OutboxMessage.Channel
     messages = [
         OutboxMessage(event=event, channel=Channel.WEBHOOK, webhook_id=hook.pk, target=hook.url)
-        for hook in active_webhooks()
+        for hook in (active_webhooks() if webhooks else ())
         if hook.wants(event.name)
     ]
+    site_code = event.site.code if event.site_id else None
     if live:
         topic = event.name.split(".", 1)[0]
-        site_code = event.site.code if event.site_id else None
+        messages.append(OutboxMessage(event=event, channel=Channel.WEBSOCKET, target=live_group(site_code, topic)))
+    for topic in topics:
         messages.append(OutboxMessage(event=event, channel=Channel.WEBSOCKET, target=live_group(site_code, topic)))
     recipients = event.payload.get("notify") if isinstance(event.payload, dict) else None
     for address in recipients or []:

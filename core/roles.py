@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "*"): (VIEW,),
         ("mes", "operation"): (VIEW, CHANGE),
         ("mes", "productionreport"): (VIEW, ADD),
+        ("mes", "alert"): (VIEW, CHANGE),  # acknowledge
     },
     Role.SUPERVISOR: {
         ("qms", "*"): (VIEW,),
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): (VIEW, ADD, CHANGE),
         ("mes", "*"): (VIEW, ADD, CHANGE),
         ("scheduling", "*"): (VIEW, APPROVE),
+        ("mes", "alert"): (VIEW, CHANGE, "resolve"),
     },
     Role.PLANNER: {
         ("qms", "*"): (VIEW,),
@@ -63,6 +65,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): (VIEW,),
         ("mes", "*"): (VIEW,),
         ("mes", "equipment"): (VIEW, CHANGE),
+        ("mes", "alertrule"): (VIEW, ADD, CHANGE),
+        ("mes", "processparameter"): (VIEW, ADD, CHANGE, DELETE),
+        ("mes", "alert"): (VIEW, CHANGE, "resolve"),
     },
     Role.ACCOUNTANT: {
         ("core", MASTER): (VIEW,),
@@ -77,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): ALL,
         ("mes", "*"): ALL,
         ("scheduling", "*"): ALL,
+        ("mes", "alert"): (*ALL, "resolve"),
         ("authtoken", "*"): ALL,
         ("django_celery_beat", "*"): ALL,
     },

@@ -11,6 +11,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from mes.models import (
     BOM,
+    Alert,
+    AlertRule,
     Area,
     BOMLine,
     DowntimeReason,
@@ -21,6 +23,7 @@ from mes.models import (
     IdealCycleTime,
     Operation,
     PlannedDowntime,
+    ProcessParameter,
     ProductionReport,
     ReportConsumption,
     ReportOutput,
@@ -198,3 +201,32 @@ class ProductionReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["site"]
     search_fields = ["work_order__number", "idempotency_key"]
     inlines = [ReportConsumptionInline, ReportOutputInline]
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+
+@admin.register(ProcessParameter)
+class ProcessParameterAdmin(admin.ModelAdmin):
+    """The limits of a routing step's critical parameters (the `outside_limits` alert rules)."""
+
+    list_display = ["routing_operation", "tag", "low", "high", "unit"]
+    list_filter = ["routing_operation__routing__site"]
+    search_fields = ["tag", "routing_operation__routing__item__code"]
+    raw_id_fields = ["routing_operation"]
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "site", "equipment", "equipment_class", "tag", "condition", "severity", "active"]
+    list_filter = ["site", "condition", "severity", "active"]
+    search_fields = ["name", "tag"]
+    readonly_fields = ["resolution_counts"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Alerts change through their life only (the alert pages and the API)."""
+
+    list_display = ["raised_at", "equipment", "rule", "severity", "status", "repeat_count"]
+    list_filter = ["site", "severity", "status"]

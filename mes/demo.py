@@ -362,3 +362,142 @@ def seed(plant) -> None:
         _definitions(plant, site, centres)
         _line_side_stock(plant, site, bins)
         _work_orders(plant, site)
+    seed_alerts(plant)
+
+
+# --- alert rules and critical process parameters ------------------------------------------------
+
+# class, tag, condition, fields, severity, message, recommended actions (most likely cure first)
+ALERT_RULES = [
+    (
+        "CNC-LATHE",
+        "spindle_temp",
+        "above",
+        {"threshold": 75.0, "hold_seconds": 20},
+        "warning",
+        "Spindle over temperature",
+        ["Check coolant flow and nozzle", "Reduce feed rate", "Check the spindle bearings"],
+    ),
+    (
+        "CNC-LATHE",
+        "spindle_temp",
+        "rate_above",
+        {"threshold": 5.0, "window_seconds": 60},
+        "warning",
+        "Spindle heating up fast",
+        ["Check coolant flow and nozzle", "Reduce spindle speed"],
+    ),
+    (
+        "CNC-LATHE",
+        "vibration",
+        "above",
+        {"threshold": 7.1, "hold_seconds": 10},
+        "critical",
+        "Vibration above 7.1 mm/s",
+        ["Check tool wear and change the insert", "Check the workpiece clamping", "Balance the chuck"],
+    ),
+    (
+        "CNC-LATHE",
+        "coolant_pressure",
+        "below",
+        {"threshold": 2.0, "hold_seconds": 15},
+        "warning",
+        "Low coolant pressure",
+        ["Check the supply valve", "Check hoses and fittings for leaks", "Clean the coolant filter"],
+    ),
+    (
+        "BRAZER",
+        "temp",
+        "outside_limits",
+        {"hold_seconds": 5},
+        "critical",
+        "Brazing temperature outside the process window",
+        ["Check the induction coil position", "Check the pyrometer lens", "Recalibrate the temperature controller"],
+    ),
+    (
+        "BRAZER",
+        "n2_pressure",
+        "below",
+        {"threshold": 1.5, "hold_seconds": 5},
+        "critical",
+        "Low nitrogen purge pressure",
+        ["Check the supply valve", "Check the line for leaks", "Change the nitrogen bottle"],
+    ),
+    (
+        "LEAK-TESTER",
+        "chamber_pressure",
+        "above",
+        {"threshold": 0.05, "hold_seconds": 30},
+        "warning",
+        "Test chamber does not reach vacuum",
+        ["Check the chamber door seal", "Check the vacuum pump oil", "Check the supply valve"],
+    ),
+    (
+        "LEAK-TESTER",
+        "",
+        "no_data",
+        {"hold_seconds": 120},
+        "info",
+        "Leak tester silent for two minutes",
+        ["Check the network cable and the controller", "Restart the data gateway"],
+    ),
+]
+STOPPAGE_CLASSES = ["CNC-LATHE", "BRAZER", "ASSY-STATION", "LEAK-TESTER"]
+STOPPAGE_ACTIONS = ["Call maintenance", "Record the downtime reason", "Check for a jam or a tool break"]
+# routing item, step sequence, tag, low, high, unit
+PROCESS_PARAMETERS = [("FG-RC25", 20, "temp", 700.0, 740.0, "°C")]
+
+
+def _alert_rules(plant, site) -> None:
+    from mes.models import AlertRule, EquipmentClass
+
+    classes = {c.code: c for c in EquipmentClass.objects.filter(code__in=STOPPAGE_CLASSES)}
+    rows = [(*row[:3], dict(row[3]), *row[4:]) for row in ALERT_RULES]
+    rows += [
+        (
+            code,
+            "",
+            "state_for",
+            {"state": "down", "minutes": 10},
+            "critical",
+            "Down for more than 10 minutes",
+            STOPPAGE_ACTIONS,
+        )
+        for code in STOPPAGE_CLASSES
+    ]
+    for class_code, tag, condition, fields, severity, message, actions in rows:
+        name = f"{site.code} {class_code}: {message}"
+        if class_code not in classes or AlertRule.objects.filter(site=site, name=name).exists():
+            continue
+        AlertRule.objects.create(
+            site=site,
+            name=name,
+            equipment_class=classes[class_code],
+            tag=tag,
+            condition=condition,
+            severity=severity,
+            message=message,
+            recommended_actions=actions,
+            **fields,
+        )
+        plant.created["alert rules"] += 1
+    from mes.models import ProcessParameter, RoutingOperation
+
+    for item_code, sequence, tag, low, high, unit in PROCESS_PARAMETERS:
+        step = RoutingOperation.objects.filter(
+            routing__site=site, routing__item__code=item_code, routing__status="approved", sequence=sequence
+        ).first()
+        if step is None:
+            continue
+        _, created = ProcessParameter.objects.get_or_create(
+            routing_operation=step, tag=tag, defaults={"low": low, "high": high, "unit": unit}
+        )
+        if created:
+            plant.created["critical process parameters"] += 1
+
+
+def seed_alerts(plant) -> None:
+    """The demo plant's alert rules (temperature, pressure, vibration, stoppages, silence) per
+    site on its equipment classes, and the brazing step's temperature window."""
+    for site in plant.sites.values():
+        _alert_rules(plant, site)

@@ -1,8 +1,8 @@
 """Production desk pages, under /mes/ in the "mes" namespace."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
-from mes import views
+from mes import alert_views, views
 
 ACTION_PATTERN = "|".join(views.ACTIONS)
 
@@ -12,4 +12,10 @@ urlpatterns = [
     re_path(
         rf"^work-orders/(?P<pk>\d+)/(?P<action>{ACTION_PATTERN})/$", views.work_order_action, name="workorder-action"
     ),
+    *alert_views.PAGES["alertrule"].urls("alert-rules"),
+    path("alerts/", alert_views.alert_list, name="alert-list"),
+    path("alerts/table/", alert_views.alert_table, name="alert-table"),
+    path("alerts/<int:pk>/", alert_views.alert_detail, name="alert-detail"),
+    path("alerts/<int:pk>/acknowledge/", alert_views.alert_acknowledge, name="alert-acknowledge"),
+    path("alerts/<int:pk>/resolve/", alert_views.alert_resolve, name="alert-resolve"),
 ]

@@ -1,9 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
-from mes.api import views
+from mes.api import alerts, views
 
 router = DefaultRouter()
 views.register(router)
+alerts.register(router)
 
 app_name = "mes-api"
 urlpatterns = router.urls

@@ -1,5 +1,15 @@
+from mes.models.alerts import (
+    OPEN_ALERT_STATUSES,
+    Alert,
+    AlertCondition,
+    AlertRule,
+    AlertRuleState,
+    AlertSeverity,
+    AlertStatus,
+)
 from mes.models.calendars import Holiday, PlannedDowntime, Shift, ShiftBreak, ShiftCalendar
 from mes.models.definitions import BOM, BOMLine, DefinitionStatus, Routing, RoutingOperation
+from mes.models.parameters import ProcessParameter
 from mes.models.plant import (
     UNAVAILABLE_STATES,
     Area,
@@ -23,7 +33,14 @@ from mes.models.work_orders import (
 
 __all__ = [
     "BOM",
+    "OPEN_ALERT_STATUSES",
     "UNAVAILABLE_STATES",
+    "Alert",
+    "AlertCondition",
+    "AlertRule",
+    "AlertRuleState",
+    "AlertSeverity",
+    "AlertStatus",
     "Area",
     "BOMLine",
     "DefinitionStatus",
@@ -38,6 +55,7 @@ __all__ = [
     "OperationPause",
     "OperationStatus",
     "PlannedDowntime",
+    "ProcessParameter",
     "ProductionReport",
     "ReportConsumption",
     "ReportOutput",

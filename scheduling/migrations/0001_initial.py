@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0004_approval_requests'),
-        ('mes', '0002_operation_plan'),
+        ('mes', '0003_operation_plan'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -39,7 +39,8 @@
       var data = JSON.parse(message.data);
       if (!data.event) return;
       watchers.forEach(function (el) {
-        if (data.event.indexOf(el.dataset.live + ".") === 0) {
+        // A narrower topic ("mes.equipment.CNC01") receives its app's events: match on the app.
+        if (data.event.indexOf(el.dataset.live.split(".")[0] + ".") === 0) {
           // One "live" event per element: htmx.trigger dispatches it (and fetches hx-get panels).
           if (window.htmx) window.htmx.trigger(el, "live", data);
           else el.dispatchEvent(new CustomEvent("live", { detail: data }));

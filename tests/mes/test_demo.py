@@ -68,3 +68,18 @@ def test_reason_trees_and_company_wide_codes(seeded):
     assert ScrapReason.objects.filter(parent__isnull=True).first().children.exists()
     codes = list(Equipment.objects.values_list("code", flat=True))
     assert len(codes) == len(set(codes)) and {c.split("-")[0] for c in codes} == {"SZ", "MTY"}
+
+
+@pytest.mark.parametrize("site_code", ["SZ", "MTY"])
+def test_demo_alert_rules_cover_temperature_pressure_vibration_and_stoppages(seeded, site_code):
+    from mes.models import AlertRule, ProcessParameter
+
+    rules = AlertRule.objects.filter(site__code=site_code, active=True)
+    tags = " ".join(rules.values_list("tag", flat=True))
+    for word in ("temp", "pressure", "vibration"):
+        assert word in tags
+    assert rules.filter(condition="state_for", state="down").exists()
+    assert all(rule.recommended_actions for rule in rules)
+    over = rules.get(condition="above", tag="spindle_temp")
+    assert over.recommended_actions[0].startswith("Check coolant flow")
+    assert ProcessParameter.objects.filter(routing_operation__routing__site__code=site_code, tag="temp").exists()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mes', '0001_initial'),
+        ('mes', '0002_alertrule_alert_alertrulestate_historicalalert_and_more'),
     ]
 
     operations = [
