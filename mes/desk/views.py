@@ -134,7 +134,7 @@ def equipment_page(request, code):
         "has_shifts": bool(shifts),
         "timeline_chart": charts.timeline_figure(timeline, start=start, end=end),
         "stops": [part for part in reversed(timeline) if part["state"] != "running"][:15],
-        "today": oee.oee_for_day(equipment=machine, day=today, now=now),
+        "today": tile["figures"],
         "shifts": shifts,
         "reports": ProductionReport.objects.filter(equipment=machine)
         .select_related("work_order__item", "operation", "user", "scrap_reason")

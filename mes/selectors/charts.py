@@ -53,7 +53,8 @@ def oee_figures(rows: list[dict], pareto: list[dict]) -> dict[str, dict]:
 
     figures = {}
     frame = oee_frame(rows)
-    trend = go.Figure(layout={**LAYOUT, "title": _("OEE"), "yaxis": {"tickformat": ".0%", "rangemode": "tozero"}})
+    top = max([1.0, *(row["oee"] for row in rows if row["oee"] is not None)])
+    trend = go.Figure(layout={**LAYOUT, "title": _("OEE"), "yaxis": {"tickformat": ".0%", "range": [0, top * 1.05]}})
     if not frame.empty:
         for code, part in frame.groupby("code", sort=True):
             trend.add_trace(

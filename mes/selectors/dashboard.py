@@ -118,6 +118,7 @@ def equipment_tiles(*, user, site, area=None, work_centre=None, equipment=None, 
                 "performance": day["performance"],
                 "quality": day["quality"],
                 "alerts": None if alerts is None else alerts.get(machine.pk, 0),
+                "figures": day,
             }
         )
     return tiles

@@ -360,10 +360,12 @@ def _windows(data: PlantData, equipment, period: str, first: date, last: date):
 def oee_table(*, equipment, scope: str = "equipment", period: str = "day", first: date, last: date, now=None):
     """OEE rows per `scope` (equipment, work centre or site) and `period` (each shift or each local
     day) from `first` to `last`: one row per scope code, day and shift, with the factors, their
-    inputs and the six big losses. Groups are combined from their machines' sums (`combine`)."""
+    inputs and the six big losses. Groups are combined from their machines' sums (`combine`).
+    A period still running counts up to now; one not begun yet has no row."""
     equipment = list(equipment)
     if not equipment:
         return []
+    now = now or timezone.now()
     data = _load_days(equipment, first, last, now=now)
     groups: dict[tuple, list] = {}
     names: dict[str, str] = {}
@@ -371,7 +373,9 @@ def oee_table(*, equipment, scope: str = "equipment", period: str = "day", first
         code, name = _scope_of(machine, scope)
         names[code] = name
         for day, shift, start, end in _windows(data, machine, period, first, last):
-            groups.setdefault((day, shift or "", code), []).append(data.figures(machine, start, end))
+            if start >= now:
+                continue  # not begun: nothing planned has been lost or made yet
+            groups.setdefault((day, shift or "", code), []).append(data.figures(machine, start, min(end, now)))
     rows = []
     for (day, shift, code), members in sorted(groups.items()):
         row = combine(members, scope=scope, code=code, name=names[code], day=day, shift=shift or None)
