@@ -14,7 +14,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, 
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from mes.models import Area, Equipment, Operation, OperationStatus, WorkCentre, WorkOrder, WorkOrderStatus
+from mes.models import Area, Equipment, EquipmentState, Operation, OperationStatus, WorkCentre, WorkOrder, WorkOrderStatus
 from mes.selectors.oee import oee_today
 
 ACTIVE_OPERATION = (OperationStatus.SETUP, OperationStatus.RUNNING, OperationStatus.PAUSED)
@@ -95,6 +95,7 @@ def equipment_tiles(*, user, site, area=None, work_centre=None, equipment=None, 
     operations = current_operations(ids)
     figures = oee_today(equipment=machines, now=now)
     alerts = active_alert_counts(ids)
+    labels = {value: str(label) for value, label in EquipmentState.choices}
     tiles = []
     for machine in machines:
         operation = operations.get(machine.pk)
@@ -105,7 +106,7 @@ def equipment_tiles(*, user, site, area=None, work_centre=None, equipment=None, 
                 "code": machine.code,
                 "name": machine.name,
                 "state": machine.state,
-                "state_label": machine.get_state_display(),
+                "state_label": labels.get(machine.state, machine.state),
                 "state_since": machine.state_since,
                 "work_centre": machine.work_centre,
                 "area": machine.work_centre.area,

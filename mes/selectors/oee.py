@@ -128,6 +128,7 @@ class PlantData:
         self.records = records
         self.reports = reports
         self.ideal = ideal
+        self._windows: dict[tuple, list[Interval]] = {}
 
     @classmethod
     def load(cls, equipment, start: datetime, end: datetime, now=None) -> "PlantData":
@@ -180,7 +181,11 @@ class PlantData:
         calendar = self.calendars.get(equipment.work_centre.calendar_id)
         if calendar is None:
             return []
-        windows = _calendar_windows(calendar, equipment.site.tzinfo, start, end)
+        tz = equipment.site.tzinfo
+        key = (calendar.pk, str(tz), start, end)
+        if key not in self._windows:  # machines sharing a calendar share its shift time
+            self._windows[key] = _calendar_windows(calendar, tz, start, end)
+        windows = self._windows[key]
         holes = [
             (d["start"], d["end"])
             for d in self.downtime.get(calendar.pk, [])
