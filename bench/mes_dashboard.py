@@ -151,12 +151,12 @@ def _load_data() -> None:
                 calendar=calendar, code=code, name=code, start=start, end=end, weekdays=list(range(7))
             )
             ShiftBreak.objects.create(shift=shift, start=clock(start.hour + 4), end=clock(start.hour + 4, 30))
-        areas = Area.objects.bulk_create(
-            [Area(site=site, code=f"MB-A{a}", name=f"Hall {a}") for a in range(N_AREAS)]
-        )
+        areas = Area.objects.bulk_create([Area(site=site, code=f"MB-A{a}", name=f"Hall {a}") for a in range(N_AREAS)])
         centres = WorkCentre.objects.bulk_create(
             [
-                WorkCentre(site=site, area=areas[c % N_AREAS], code=f"MB-WC{c:02d}", name=f"Line {c}", calendar=calendar)
+                WorkCentre(
+                    site=site, area=areas[c % N_AREAS], code=f"MB-WC{c:02d}", name=f"Line {c}", calendar=calendar
+                )
                 for c in range(N_CENTRES)
             ]
         )
@@ -281,7 +281,9 @@ def sign_in(base: str) -> str:
     page = opener.open(f"{base}/accounts/login/", timeout=30).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
-    request = urllib.request.Request(f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"})
+    request = urllib.request.Request(
+        f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"}
+    )
     landing = opener.open(request, timeout=30)
     if not landing.geturl().endswith("/mes/dashboard/"):
         raise SystemExit(f"the supervisor did not land on the dashboard: {landing.geturl()}")
@@ -356,9 +358,12 @@ def main() -> None:
         r = results[name]
         print(f"{label:40} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>7} {r['non_2xx']:>7}")
     ratio = round(page["p95_ms"] / LIMIT_MS, 3)
-    verdict = "meets" if page["p95_ms"] <= LIMIT_MS else "MISSES"
+    # A round in which no dashboard request completed has no percentile: that is a miss.
+    meets = page["requests"] > 0 and all(r["requests"] for r in runs["page"]) and page["p95_ms"] <= LIMIT_MS
+    verdict = "meets" if meets else "MISSES"
     print(f"dashboard p95 {page['p95_ms']} ms vs limit {LIMIT_MS:g} ms (ratio {ratio}): {verdict} the target")
-    print(f"bare endpoint p95 {bare['p95_ms']} ms in the same run (dashboard/bare {page['p95_ms'] / bare['p95_ms']:.1f}x)")
+    times = page["p95_ms"] / bare["p95_ms"] if bare["p95_ms"] else float("nan")
+    print(f"bare endpoint p95 {bare['p95_ms']} ms in the same run (dashboard/bare {times:.1f}x)")
     print(
         json.dumps(
             {
@@ -371,7 +376,7 @@ def main() -> None:
                 "dashboard_p95_ms": page["p95_ms"],
                 "limit_p95_ms": LIMIT_MS,
                 "ratio_to_limit": ratio,
-                "meets_target": page["p95_ms"] <= LIMIT_MS,
+                "meets_target": meets,
                 "api_p95_ms": results["api"]["p95_ms"],
                 "bare_p95_ms": bare["p95_ms"],
                 "results": results,

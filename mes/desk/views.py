@@ -7,7 +7,10 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mes.desk.forms import KPIForm, OEEForm, bound_or_default
 from mes.models import ProductionReport
@@ -46,6 +49,29 @@ def _drill(request):
     return area, work_centre
 
 
+def _tile_context(tiles) -> dict:
+    """What every tile's template shares, resolved once per page rather than once per tile: the
+    URL prefixes and the labels (a wall board renders hundreds of tiles)."""
+    for tile in tiles:
+        if tile["alerts"] is not None:
+            tile["alerts_label"] = ngettext("%(n)s alert", "%(n)s alerts", tile["alerts"]) % {"n": tile["alerts"]}
+    return {
+        "urls": {
+            "tile": reverse("mes:dashboard-tile", args=["-"])[:-2],
+            "equipment": reverse("mes:equipment-page", args=["-"])[:-2],
+            "workorder": reverse("mes:workorder-detail", args=[0])[:-2],
+        },
+        "labels": {
+            "no_job": _("No job"),
+            "oee": _("OEE"),
+            "oee_today": _("OEE today"),
+            "availability": _("Availability"),
+            "performance": _("Performance"),
+            "quality": _("Quality"),
+        },
+    }
+
+
 def _grouped(tiles):
     """Tiles grouped by area, then work centre, in the order they come."""
     areas: dict[int, dict] = {}
@@ -72,6 +98,7 @@ def board(request):
     context = {
         "groups": _grouped(tiles),
         "tile_count": len(tiles),
+        **_tile_context(tiles),
         "states": _state_counts(tiles),
         "area": area,
         "work_centre": work_centre,
@@ -96,7 +123,7 @@ def board_tile(request, code):
     """One machine's tile, re-fetched by the dashboard when an event about it arrives."""
     machine = get_object_or_404(plant.equipment_list(user=request.user).filter(site=request.site), code=code)
     (tile,) = dashboard.equipment_tiles(user=request.user, site=request.site, equipment=machine)
-    return render(request, "mes/board/_tile.html", {"tile": tile})
+    return render(request, "mes/board/_tile.html", {"tile": tile, **_tile_context([tile])})
 
 
 @guarded
@@ -130,6 +157,7 @@ def equipment_page(request, code):
     context = {
         "machine": machine,
         "tile": tile,
+        **_tile_context([tile]),
         "window": window,
         "has_shifts": bool(shifts),
         "timeline_chart": charts.timeline_figure(timeline, start=start, end=end),

@@ -14,7 +14,16 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, 
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from mes.models import Area, Equipment, EquipmentState, Operation, OperationStatus, WorkCentre, WorkOrder, WorkOrderStatus
+from mes.models import (
+    Area,
+    Equipment,
+    EquipmentState,
+    Operation,
+    OperationStatus,
+    WorkCentre,
+    WorkOrder,
+    WorkOrderStatus,
+)
 from mes.selectors.oee import oee_today
 
 ACTIVE_OPERATION = (OperationStatus.SETUP, OperationStatus.RUNNING, OperationStatus.PAUSED)

@@ -19,3 +19,12 @@ def hours(seconds, digits=1):
     if seconds is None:
         return "–"
     return f"{float(seconds) / 3600:.{int(digits)}f} h"
+
+
+@register.filter
+def plain(value):
+    """A quantity without trailing zeros: Decimal("4.000000") → "4" (cheaper than floatformat
+    on a page of 200 tiles)."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}"
