@@ -52,7 +52,10 @@ def _drill(request):
 def _tile_context(tiles) -> dict:
     """What every tile's template shares, resolved once per page rather than once per tile: the
     URL prefixes and the labels (a wall board renders hundreds of tiles)."""
+    tz = timezone.get_current_timezone()
     for tile in tiles:
+        since = tile["state_since"].astimezone(tz)
+        tile["since_iso"], tile["since_clock"] = since.isoformat(), since.strftime("%H:%M")
         if tile["alerts"] is not None:
             tile["alerts_label"] = ngettext("%(n)s alert", "%(n)s alerts", tile["alerts"]) % {"n": tile["alerts"]}
     return {

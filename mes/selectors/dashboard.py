@@ -38,7 +38,7 @@ def dashboard_equipment(*, user, site, area=None, work_centre=None):
     rows = (
         Equipment.objects.for_user(user)
         .filter(site=site, active=True)
-        .select_related("site", "work_centre__area", "equipment_class")
+        .select_related("site", "work_centre__area")
         .order_by("work_centre__area__code", "work_centre__code", "code")
     )
     if area is not None:
@@ -78,12 +78,32 @@ def current_operations(equipment_ids) -> dict[int, Operation]:
     current: dict[int, Operation] = {}
     rows = (
         Operation.objects.filter(equipment_id__in=list(equipment_ids), status__in=ACTIVE_OPERATION)
-        .select_related("work_order__item", "work_order__unit")
+        .select_related("work_order__item")
+        .only(
+            *("id", "equipment_id", "sequence", "name", "status", "quantity", "good", "scrap", "started_at"),
+            *("work_order__id", "work_order__number", "work_order__item__id", "work_order__item__code"),
+        )
         .order_by("equipment_id", F("started_at").desc(nulls_last=True), "-id")
     )
     for operation in rows:
         current.setdefault(operation.equipment_id, operation)
     return current
+
+
+def _shared_parents(machines) -> list[Equipment]:
+    """The machines with one site, work-centre and area object each, shared by all the machines
+    that have it: fetched without the joins' repeated columns and model instances."""
+    from core.models import Site
+
+    machines = list(machines.select_related(None).defer("created_at", "updated_at"))
+    centres = {
+        c.pk: c for c in WorkCentre.objects.filter(pk__in={m.work_centre_id for m in machines}).select_related("area")
+    }
+    sites = {s.pk: s for s in Site.objects.filter(pk__in={m.site_id for m in machines})}
+    for machine in machines:
+        machine.work_centre = centres[machine.work_centre_id]
+        machine.site = sites[machine.site_id]
+    return machines
 
 
 def _ratio(part, whole) -> float | None:
@@ -99,7 +119,7 @@ def equipment_tiles(*, user, site, area=None, work_centre=None, equipment=None, 
     machines = dashboard_equipment(user=user, site=site, area=area, work_centre=work_centre)
     if equipment is not None:
         machines = machines.filter(pk=equipment.pk)
-    machines = list(machines)
+    machines = _shared_parents(machines)
     ids = [m.pk for m in machines]
     operations = current_operations(ids)
     figures = oee_today(equipment=machines, now=now)
