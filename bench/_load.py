@@ -37,9 +37,20 @@ def deployed_bench_server(*, web_concurrency: int, web_threads: int) -> _server.
     return _server.DeployedServer(env=env, static_root=_server.ROOT / "var" / "bench-static")
 
 
-def wrk(url: str, *, mode: str, token: str, connections: int, seconds: float, threads: int = 2) -> dict:
+def wrk(
+    url: str,
+    *,
+    mode: str,
+    token: str,
+    connections: int,
+    seconds: float,
+    threads: int = 2,
+    script: Path = LUA,
+    env: dict | None = None,
+) -> dict:
     """Run wrk for `seconds` with `connections` open connections; returns its JSON summary plus
-    rps, latency percentiles in ms and the number of 5xx answers."""
+    rps, latency percentiles in ms and the number of 5xx answers. `script` is the wrk script
+    (bench/wrk/api.lua by default) and `env` more of its environment."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install -y wrk")
     command = [
@@ -50,10 +61,10 @@ def wrk(url: str, *, mode: str, token: str, connections: int, seconds: float, th
         "--timeout",
         "30s",
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
-    env = {**os.environ, "WRK_MODE": mode, "WRK_TOKEN": token}
+    env = {**os.environ, "WRK_MODE": mode, "WRK_TOKEN": token, **(env or {})}
     out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120, check=True)
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     statuses = {int(k): v for k, v in summary["statuses"].items()}

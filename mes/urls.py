@@ -1,6 +1,6 @@
 """Production desk pages, under /mes/ in the "mes" namespace."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from mes import alert_views, views
 
@@ -9,6 +9,7 @@ ACTION_PATTERN = "|".join(views.ACTIONS)
 app_name = "mes"
 urlpatterns = [
     *views.PAGES["workorder"].urls("work-orders"),
+    path("", include("mes.desk.urls")),
     re_path(
         rf"^work-orders/(?P<pk>\d+)/(?P<action>{ACTION_PATTERN})/$", views.work_order_action, name="workorder-action"
     ),

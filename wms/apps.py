@@ -6,7 +6,7 @@ class WmsConfig(AppConfig):
     name = "wms"
     verbose_name = _("Warehouse")
     search = "wms.search.find_records"
-    landing = {"warehouse": "tablet-home", "supervisor": "wms:dashboard"}
+    landing = {"warehouse": "tablet-home"}
     nav = [
         {"label": _("Dashboard"), "url": "wms:dashboard", "perm": "wms.view_stockquant"},
         {"label": _("Stock"), "url": "wms:stock", "perm": "wms.view_stockquant"},

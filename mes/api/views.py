@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.errors import ValidationFailed
-from mes.api import filters, serializers
+from mes.api import filters, serializers, supervision
 from mes.models import BOM, Equipment, Operation, ProductionReport, Routing, Shift, WorkCentre, WorkOrder
 from mes.selectors import dispatch, oee, plant
 from mes.services import definitions, operations, production, work_orders
@@ -319,7 +319,12 @@ class DispatchViewSet(viewsets.GenericViewSet):
 
 class OEEViewSet(viewsets.GenericViewSet):
     """OEE of `?equipment=` on `?day=` (ISO date, site time; default today), for one `?shift=`
-    code of its calendar or the whole day."""
+    code of its calendar or the whole day.
+
+    With `?scope=equipment|work_centre|site` (and `period=shift|day`, `from`, `to`, optional
+    `site`, `work_centre`, `equipment` codes) it answers a list of rows instead: one per scope
+    code, local day and shift, each with availability, performance, quality, OEE, their inputs in
+    seconds and pieces, and the six big losses in seconds (see docs/production.md)."""
 
     queryset = Equipment.objects.none()  # permissions: who may view equipment
     pagination_class = None
@@ -327,13 +332,18 @@ class OEEViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("equipment", str, required=True),
+            OpenApiParameter("equipment", str, description="Equipment code (required without scope)"),
             OpenApiParameter("day", str),
             OpenApiParameter("shift", str),
+            OpenApiParameter("scope", str, enum=list(oee.SCOPES), description="Roll up: one row per code"),
+            OpenApiParameter("period", str, enum=list(oee.PERIODS), description="With scope: shift or day"),
+            *supervision.RANGE_PARAMETERS[:4],
         ],
-        responses=dict,
+        responses=supervision.OEERowSerializer(many=True),
     )
     def list(self, request):
+        if "scope" in request.query_params:
+            return supervision.oee_rows(request)
         equipment = _code_param(request, "equipment", plant.equipment_list(user=request.user), required=True)
         day_text = request.query_params.get("day")
         try:
