@@ -46,7 +46,7 @@ def test_a_tile_shows_state_job_progress_and_oee(plant):
     assert lathe["operation"].sequence == 10 and lathe["done"] == Decimal(4)
     assert lathe["progress"] == pytest.approx(0.4)
     assert lathe["quality"] == pytest.approx(0.75)
-    assert lathe["alerts"] is None  # no alerts model in this installation
+    assert lathe["alerts"] == 0
     assert tiles["D-PRESS1"]["operation"] is None and tiles["D-PRESS1"]["progress"] is None
     payload = dashboard.tile_payload(lathe)
     assert payload["work_order"] == plant.order.number and payload["done"] == "4.000000"
