@@ -12,6 +12,15 @@ from mes.models.plant import (
 )
 from mes.models.production import ProductionReport, ReportConsumption, ReportOutput
 from mes.models.reasons import DowntimeReason, ScrapReason
+from mes.models.telemetry import (
+    DeadLetter,
+    DeadLetterReason,
+    IngestCounter,
+    IngestedMessage,
+    TelemetryLatest,
+    TelemetryMinute,
+    TelemetrySample,
+)
 from mes.models.work_orders import (
     Operation,
     OperationPause,
@@ -22,6 +31,13 @@ from mes.models.work_orders import (
 )
 
 __all__ = [
+    "DeadLetter",
+    "DeadLetterReason",
+    "IngestCounter",
+    "IngestedMessage",
+    "TelemetryLatest",
+    "TelemetryMinute",
+    "TelemetrySample",
     "BOM",
     "UNAVAILABLE_STATES",
     "Area",
