@@ -8,3 +8,6 @@ class MesConfig(AppConfig):
     nav = [
         {"label": _("Work orders"), "url": "mes:workorder-list", "perm": "mes.view_workorder"},
     ]
+
+    def ready(self):
+        from mes import metrics  # noqa: F401 - registers the ingestion figures of /metrics

@@ -33,6 +33,9 @@ class TelemetrySample(models.Model):
         verbose_name = _("telemetry sample")
         verbose_name_plural = _("telemetry samples")
 
+    def __str__(self):
+        return f"{self.equipment_id} {self.tag} {self.ts:%Y-%m-%d %H:%M:%S} {self.value}"
+
 
 class TelemetryMinute(models.Model):
     """Minimum, maximum, sum and count of one tag over one minute; the average is sum / count."""
@@ -51,6 +54,9 @@ class TelemetryMinute(models.Model):
         verbose_name_plural = _("telemetry minutes")
         constraints = [models.UniqueConstraint(fields=["equipment", "tag", "minute"], name="telemetry_minute_key")]
         indexes = [models.Index(fields=["minute"], name="telemetry_minute_time")]
+
+    def __str__(self):
+        return f"{self.equipment_id} {self.tag} {self.minute:%Y-%m-%d %H:%M}"
 
     @property
     def average(self) -> float:
@@ -75,6 +81,9 @@ class TelemetryLatest(models.Model):
         verbose_name_plural = _("last telemetry values")
         constraints = [models.UniqueConstraint(fields=["equipment", "tag"], name="telemetry_latest_key")]
 
+    def __str__(self):
+        return f"{self.equipment_id} {self.tag} {self.value}"
+
 
 class IngestedMessage(models.Model):
     """The key of every machine message applied: a redelivery of the same (equipment, msg_id)
@@ -92,6 +101,9 @@ class IngestedMessage(models.Model):
         verbose_name_plural = _("ingested messages")
         constraints = [models.UniqueConstraint(fields=["equipment", "msg_id"], name="ingested_message_key")]
         indexes = [models.Index(fields=["ts"], name="ingested_message_time")]
+
+    def __str__(self):
+        return f"{self.equipment_id} {self.msg_id}"
 
 
 class DeadLetterReason(models.TextChoices):
@@ -149,3 +161,6 @@ class IngestCounter(models.Model):
         db_table = "mes_ingest_counter"
         verbose_name = _("ingestion counter")
         verbose_name_plural = _("ingestion counters")
+
+    def __str__(self):
+        return f"{self.key} {self.value}"

@@ -96,7 +96,7 @@ def drop_expired_partitions(*, connection=None, today: date | None = None) -> li
     first_kept = today - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {SAMPLE_TABLE} WHERE ts < %s", [_day_start(first_kept)])
+            cursor.execute(f"DELETE FROM {SAMPLE_TABLE} WHERE ts < %s", [_day_start(first_kept)])  # noqa: S608 - a constant
         return []
     dropped = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
