@@ -46,6 +46,9 @@ class ProcessMetrics:
         self.rate = Gauge(
             "mes_ingest_values_per_second", "Values stored per second over the last 10 s", registry=self.registry
         )
+        self.connected = Gauge(
+            "mes_ingest_connected", "1 while connected and subscribed to the broker", registry=self.registry
+        )
         self._recent: deque = deque()
         self._lock = threading.Lock()
 

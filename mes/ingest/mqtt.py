@@ -126,9 +126,13 @@ class MqttIngest:
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         logger.info("subscribed to %s: %s", self.subscription, [str(code) for code in reason_codes])
         self.subscribed.set()
+        if self.metrics is not None:
+            self.metrics.connected.set(1)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()
+        if self.metrics is not None:
+            self.metrics.connected.set(0)
         logger.warning("disconnected from the broker: %s", reason_code)
 
     def _on_message(self, client, userdata, message):
