@@ -1,9 +1,14 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from mes.api import views
+from mes.api.telemetry import EquipmentTelemetryView
 
 router = DefaultRouter()
 views.register(router)
 
 app_name = "mes-api"
-urlpatterns = router.urls
+urlpatterns = [
+    path("equipment/<str:code>/telemetry/", EquipmentTelemetryView.as_view(), name="equipment-telemetry"),
+    *router.urls,
+]
