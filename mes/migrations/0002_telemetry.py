@@ -107,7 +107,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ingested message',
                 'verbose_name_plural': 'ingested messages',
                 'db_table': 'mes_ingested_message',
-                'indexes': [models.Index(fields=['ts'], name='ingested_message_time')],
                 'constraints': [models.UniqueConstraint(fields=('equipment', 'msg_id'), name='ingested_message_key')],
             },
         ),

@@ -87,7 +87,8 @@ class TelemetryLatest(models.Model):
 
 class IngestedMessage(models.Model):
     """The key of every machine message applied: a redelivery of the same (equipment, msg_id)
-    conflicts on the unique key and is skipped. Kept as long as raw telemetry."""
+    conflicts on the unique key and is skipped. Kept as long as raw telemetry. No index on `ts`:
+    it would slow every batch, and the hourly upkeep deletes the expired keys with one scan."""
 
     equipment = models.ForeignKey("mes.Equipment", models.CASCADE, related_name="+", verbose_name=_("equipment"))
     msg_id = models.CharField(_("message id"), max_length=100)
@@ -100,7 +101,6 @@ class IngestedMessage(models.Model):
         verbose_name = _("ingested message")
         verbose_name_plural = _("ingested messages")
         constraints = [models.UniqueConstraint(fields=["equipment", "msg_id"], name="ingested_message_key")]
-        indexes = [models.Index(fields=["ts"], name="ingested_message_time")]
 
     def __str__(self):
         return f"{self.equipment_id} {self.msg_id}"
