@@ -7,6 +7,7 @@ class MesConfig(AppConfig):
     verbose_name = _("Production")
     nav = [
         {"label": _("Work orders"), "url": "mes:workorder-list", "perm": "mes.view_workorder"},
+        {"label": _("Dead letters"), "url": "mes:deadletter-list", "perm": "mes.view_deadletter"},
     ]
 
     def ready(self):

@@ -1,8 +1,8 @@
 """Production desk pages, under /mes/ in the "mes" namespace."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
-from mes import views
+from mes import telemetry_views, views
 
 ACTION_PATTERN = "|".join(views.ACTIONS)
 
@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(
         rf"^work-orders/(?P<pk>\d+)/(?P<action>{ACTION_PATTERN})/$", views.work_order_action, name="workorder-action"
     ),
+    path("dead-letters/", telemetry_views.dead_letter_list, name="deadletter-list"),
 ]

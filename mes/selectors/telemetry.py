@@ -5,7 +5,7 @@ the last values of an equipment; dead letters with their counts by reason."""
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from mes.models import DeadLetter, TelemetryLatest, TelemetryMinute
 from mes.models.telemetry import SAMPLE_TABLE
@@ -75,14 +75,28 @@ def latest_values(*, equipment) -> QuerySet[TelemetryLatest]:
     return TelemetryLatest.objects.filter(equipment=equipment).order_by("tag")
 
 
-def dead_letter_list() -> QuerySet[DeadLetter]:
-    return DeadLetter.objects.order_by("-received_at", "-id")
+def dead_letter_list(*, user) -> QuerySet[DeadLetter]:
+    """The dead letters a user may read: those published under the topics of the user's sites;
+    all of them (unknown sites and malformed topics too) for admins."""
+    from core.models import Site
+    from core.scoping import user_site_ids
+
+    letters = DeadLetter.objects.order_by("-received_at", "-id")
+    site_ids = user_site_ids(user)
+    if site_ids is None:
+        return letters
+    scope = Q(pk__in=[])
+    for code in Site.objects.filter(pk__in=site_ids).values_list("code", flat=True):
+        scope |= Q(topic__startswith=f"mes/{code}/")
+    return letters.filter(scope)
 
 
-def dead_letter_counts() -> list[dict]:
-    """[{"reason", "label", "count"}] over the dead letters kept, most frequent first."""
+def dead_letter_counts(*, user) -> list[dict]:
+    """[{"reason", "label", "count"}] over the dead letters the user may read, most frequent first."""
     from mes.models import DeadLetterReason
 
     labels = dict(DeadLetterReason.choices)
-    rows = DeadLetter.objects.values("reason").annotate(count=Count("id")).order_by("-count", "reason")
+    rows = (
+        dead_letter_list(user=user).order_by().values("reason").annotate(count=Count("id")).order_by("-count", "reason")
+    )
     return [{"reason": r["reason"], "label": labels.get(r["reason"], r["reason"]), "count": r["count"]} for r in rows]

@@ -100,3 +100,22 @@ def test_the_api_refuses_bad_dates_and_hides_other_sites(machine, api_as):
     backwards = client.get(url, {"tag": "temp", "from": "2026-01-02T00:00:00Z", "to": "2026-01-01T00:00:00Z"})
     assert backwards.status_code == 400
     assert client.get("/api/v1/mes/equipment/NOPE/telemetry/", {"tag": "t"}).status_code == 404
+
+
+def test_the_dead_letter_page_counts_by_reason_and_shows_only_the_users_sites(machine, web_as):
+    Ingestor().ingest(
+        [
+            (f"mes/{machine.site.code}/{machine.code}/telemetry", b"{oops"),
+            (f"mes/{machine.site.code}/{machine.code}/telemetry", b"{oops again"),
+            (f"mes/{machine.site.code}/{machine.code}/state", b'{"msg_id": "x", "ts": "2026-01-01T00:00:00Z"}'),
+            ("mes/ELSEWHERE/EQ9/telemetry", b"{}"),
+        ]
+    )
+    user = UserFactory(username="ts-super", roles=["supervisor"], sites=[machine.site])
+    page = web_as(user).get("/mes/dead-letters/")
+    assert page.status_code == 200
+    counts = {row["reason"]: row["count"] for row in page.context["counts"]}
+    assert counts == {"malformed_json": 2, "ts_beyond_retention": 1}
+    assert b"ELSEWHERE" not in page.content
+    only = web_as(user).get("/mes/dead-letters/", {"reason": "malformed_json"})
+    assert len(only.context["page_obj"].object_list) == 2
