@@ -283,6 +283,20 @@ class Ingestor:
             except Rejected as rejected:
                 dead.append(self._dead_letter(topic, payload, rejected, now))
                 kinds_of_dead.append(topic.rsplit("/", 1)[-1])
+        try:
+            return self._apply(messages, valid, dead, kinds_of_dead, now, result)
+        except Exception:
+            # What this batch created (a partition, the machine user) is gone with its rollback.
+            self._forget()
+            raise
+
+    def _forget(self) -> None:
+        self._partitions = set()
+        self._machine_user = None
+        self._scrap_reason = None
+        self._loaded_at = -math.inf
+
+    def _apply(self, messages, valid, dead, kinds_of_dead, now, result) -> BatchResult:
         with transaction.atomic():
             new = self._claim(valid, now, result)
             telemetry = [m for m in new if m.kind == "telemetry"]

@@ -217,3 +217,41 @@ def test_metrics_report_the_shared_counters_and_the_process_figures(machine, adm
     assert f"mes_telemetry_values_total {float(values)}" in shared
     assert 'mes_ingest_messages_total{kind="telemetry",result="dead_letter"}' in shared
     assert 'mes_ingest_dead_letters_total{reason="malformed_json"}' in shared
+
+
+def test_the_same_batch_ingested_twice_at_once_is_applied_once(machine):
+    """Two ingest processes handed the same redelivered messages at the same moment (separate
+    connections): the unique key lets one apply them, the other sees duplicates."""
+    import threading
+
+    from django.db import connection
+
+    from mes.services.ingest import Ingestor
+
+    base = f"mes/{machine.site.code}/{machine.code}"
+    batch = [
+        (f"{base}/telemetry", json.dumps({"msg_id": f"race-{n}", "ts": _now(), "values": {"a": n}}).encode())
+        for n in range(50)
+    ]
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(5)
+            results.append(Ingestor().ingest(batch))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    applied = sorted(r.counts[("telemetry", "applied")] for r in results)
+    duplicates = sorted(r.counts[("telemetry", "duplicate")] for r in results)
+    assert sum(applied) == 50 and sum(duplicates) == 50
+    assert TelemetrySample.objects.filter(equipment=machine).count() == 50
