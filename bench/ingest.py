@@ -57,7 +57,9 @@ def _publish(port: int, messages: list[tuple[str, bytes]], done) -> None:
     import paho.mqtt.client as mqtt
 
     client = mqtt.Client(
-        callback_api_version=mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{os.getpid()}", protocol=mqtt.MQTTv5
+        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+        client_id=f"bench-pub-{os.getpid()}",
+        protocol=mqtt.MQTTv5,
     )
     client.max_inflight_messages_set(500)
     client.max_queued_messages_set(0)
@@ -283,7 +285,9 @@ def main() -> None:
                 finished = _wait_stored(cursor, ids.values(), 2 * target_values)
             raw.commit()
             drain = target_values / (finished - subscribed)
-            print(f"drain:          {drain:>12,.0f} values/s  ({args.messages:,} queued messages in {finished - subscribed:.2f} s)")
+            print(
+                f"drain:          {drain:>12,.0f} values/s  ({args.messages:,} queued messages in {finished - subscribed:.2f} s)"
+            )
 
             copy_after = _copy_rate(raw, copy_chunks)
             print(f"copy (after):   {copy_after:>12,.0f} values/s")
