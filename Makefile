@@ -58,8 +58,12 @@ run: venv
 	  $(PY) manage.py run_periodic & pids+=($$!); \
 	fi; \
 	if [ -n "$${MQTT_URL:-}" ] && $(PY) manage.py help ingest_mqtt >/dev/null 2>&1; then \
-	  echo "Machine data: ingest_mqtt ($$MQTT_URL)"; \
+	  echo "Machine data: ingest_mqtt ($$MQTT_URL) fed by simulate_plant over MQTT"; \
 	  $(PY) manage.py ingest_mqtt & pids+=($$!); \
+	  $(PY) manage.py simulate_plant & pids+=($$!); \
+	else \
+	  echo "Machine data: simulate_plant feeding the ingestion service in-process"; \
+	  $(PY) manage.py simulate_plant --in-process & pids+=($$!); \
 	fi; \
 	if [ -n "$${DATABASE_URL:-}" ] || grep -qs '^DATABASE_URL=.' .env; then \
 	  echo "Web: gunicorn (HTTP) on $(PORT), daphne (websockets) on $(LIVE_PORT)"; \

@@ -387,3 +387,16 @@ LOGGING = {
 # Scheduling: CP-SAT search workers per run (a run is one Celery task; keep it at or under the
 # worker's cores).
 SCHEDULING_WORKERS = env.int("SCHEDULING_WORKERS", default=2)
+
+# Machine data (mes.ingest, docs/machine-data.md). Raw telemetry lives in daily partitions kept
+# TELEMETRY_RETENTION_DAYS; the one-minute aggregates are kept TELEMETRY_AGGREGATE_RETENTION_DAYS.
+TELEMETRY_RETENTION_DAYS = env.int("TELEMETRY_RETENTION_DAYS", default=30)
+TELEMETRY_AGGREGATE_RETENTION_DAYS = env.int("TELEMETRY_AGGREGATE_RETENTION_DAYS", default=400)
+TELEMETRY_PARTITIONS_AHEAD = env.int("TELEMETRY_PARTITIONS_AHEAD", default=3)
+# The MQTT client id of this ingest process (fixed, so its persistent session survives restarts);
+# empty: "mes-ingest-<hostname>".
+MQTT_CLIENT_ID = env("MQTT_CLIENT_ID", default="")
+CELERY_BEAT_SCHEDULE["mes.maintain_telemetry_store"] = {
+    "task": "mes.tasks.maintain_telemetry_store",
+    "schedule": env.float("TELEMETRY_MAINTENANCE_SECONDS", 3600.0),
+}

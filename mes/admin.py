@@ -7,6 +7,7 @@ state machines, the signatures and the stock ledger.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from mes.models import (
@@ -15,6 +16,7 @@ from mes.models import (
     AlertRule,
     Area,
     BOMLine,
+    DeadLetter,
     DowntimeReason,
     Equipment,
     EquipmentClass,
@@ -230,3 +232,20 @@ class AlertAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
     list_display = ["raised_at", "equipment", "rule", "severity", "status", "repeat_count"]
     list_filter = ["site", "severity", "status"]
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Dead letters of machine-data ingestion: read them here or on the desk page; the upkeep
+    deletes them with the raw telemetry's retention."""
+
+    list_display = ["received_at", "topic", "reason", "detail"]
+    list_filter = ["reason"]
+    search_fields = ["topic", "detail"]
+    date_hierarchy = "received_at"
+    readonly_fields = ["topic", "reason", "detail", "received_at", "payload_text"]
+    exclude = ["payload"]
+
+    @admin.display(description=_("payload"))
+    def payload_text(self, obj):
+        return obj.payload_text

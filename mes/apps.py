@@ -15,11 +15,13 @@ class MesConfig(AppConfig):
         {"label": _("Production KPIs"), "url": "mes:kpis", "perm": "mes.view_equipment", "roles": OVERSIGHT},
         {"label": _("Alerts"), "url": "mes:alert-list", "perm": "mes.view_alert"},
         {"label": _("Alert rules"), "url": "mes:alertrule-list", "perm": "mes.view_alertrule"},
+        {"label": _("Dead letters"), "url": "mes:deadletter-list", "perm": "mes.view_deadletter"},
     ]
     landing = {"supervisor": "mes:dashboard"}
 
     def ready(self):
         from core import metrics
+        from mes import metrics as ingest_metrics  # noqa: F401 - registers the ingestion figures of /metrics
         from mes.selectors.alerts import alert_metrics
         from mes.services import alerts  # noqa: F401  (registers the mes.telemetry handler)
 

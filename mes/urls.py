@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from mes import alert_views, views
+from mes import alert_views, telemetry_views, views
 
 ACTION_PATTERN = "|".join(views.ACTIONS)
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("alerts/<int:pk>/", alert_views.alert_detail, name="alert-detail"),
     path("alerts/<int:pk>/acknowledge/", alert_views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/resolve/", alert_views.alert_resolve, name="alert-resolve"),
+    path("dead-letters/", telemetry_views.dead_letter_list, name="deadletter-list"),
 ]

@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from mes.api import alerts, supervision, views
+from mes.api.telemetry import EquipmentTelemetryView
 
 router = DefaultRouter()
 views.register(router)
@@ -8,4 +10,7 @@ alerts.register(router)
 supervision.register(router)
 
 app_name = "mes-api"
-urlpatterns = router.urls
+urlpatterns = [
+    path("equipment/<str:code>/telemetry/", EquipmentTelemetryView.as_view(), name="equipment-telemetry"),
+    *router.urls,
+]

@@ -22,6 +22,15 @@ from mes.models.plant import (
 )
 from mes.models.production import ProductionReport, ReportConsumption, ReportOutput
 from mes.models.reasons import DowntimeReason, ScrapReason
+from mes.models.telemetry import (
+    DeadLetter,
+    DeadLetterReason,
+    IngestCounter,
+    IngestedMessage,
+    TelemetryLatest,
+    TelemetryMinute,
+    TelemetrySample,
+)
 from mes.models.work_orders import (
     Operation,
     OperationPause,
@@ -43,6 +52,8 @@ __all__ = [
     "AlertStatus",
     "Area",
     "BOMLine",
+    "DeadLetter",
+    "DeadLetterReason",
     "DefinitionStatus",
     "DowntimeReason",
     "Equipment",
@@ -51,6 +62,8 @@ __all__ = [
     "EquipmentStateRecord",
     "Holiday",
     "IdealCycleTime",
+    "IngestCounter",
+    "IngestedMessage",
     "Operation",
     "OperationPause",
     "OperationStatus",
@@ -65,6 +78,9 @@ __all__ = [
     "Shift",
     "ShiftBreak",
     "ShiftCalendar",
+    "TelemetryLatest",
+    "TelemetryMinute",
+    "TelemetrySample",
     "WorkCentre",
     "WorkOrder",
     "WorkOrderMaterial",

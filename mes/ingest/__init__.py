@@ -1,0 +1,1 @@
+"""Machine-data connectors: they receive messages and hand them to `mes.services.ingest`."""

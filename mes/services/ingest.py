@@ -1,0 +1,584 @@
+"""Machine-data ingestion: one batch of MQTT messages (topic, raw payload) checked and applied in
+one transaction, per the contract in ARCHITECTURE.md ("Machine data over MQTT").
+
+- A message with any invalid part is a dead letter, whole, with its reason; nothing of it is
+  applied and the batch goes on.
+- A message is applied at most once per (equipment, msg_id): its key goes into
+  `mes_ingested_message` with `INSERT ... ON CONFLICT DO NOTHING RETURNING`, one statement for the
+  batch, and only the keys that came back are applied.
+- Telemetry values are appended with COPY (PostgreSQL) to the day-partitioned sample table; the
+  one-minute aggregates and the last values are upserted once per batch; the shared counters
+  are added to once per batch. Raw telemetry never touches the event or outbox tables: the
+  batch is handed to in-process handlers with `core.events.signal("mes.telemetry", records)`.
+- State messages go through `set_equipment_state` (the state history OEE reads, and its event
+  for the dashboard); a state older than the equipment's current `state_since` is ignored.
+- Count messages are booked through `report_production`, like an operator's report, by the
+  machine-data user, with the idempotency key `mqtt:<equipment id>:<msg_id>`.
+
+The caller (the MQTT loop, the simulator) acknowledges the messages only after `ingest` returns,
+that is after the commit. Lock order inside the batch: message keys, minute and last-value rows
+(each sorted by key), then per count message the work order and operation (the report's own
+order), then per state message the equipment, then the counters (sorted).
+"""
+
+import io
+import logging
+import math
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import orjson
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.events import signal
+from core.models import Role, Site
+from mes.models import (
+    DeadLetter,
+    DeadLetterReason,
+    DowntimeReason,
+    Equipment,
+    EquipmentState,
+    Operation,
+    ScrapReason,
+)
+from mes.models.telemetry import SAMPLE_TABLE
+
+logger = logging.getLogger(__name__)
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_MSG_ID = 64
+MAX_TAG = 64
+FUTURE_LIMIT = timedelta(days=1)
+KINDS = ("telemetry", "state", "count")
+RESULTS = ("applied", "duplicate", "dead_letter")
+STATES = frozenset(EquipmentState.values)
+TELEMETRY_SIGNAL = "mes.telemetry"
+
+MACHINE_USERNAME = "machine-data"
+# Scrap counted by a machine carries no reason; the report gets this one until someone classifies it.
+MACHINE_SCRAP_REASON = "MACHINE-COUNT"
+
+R = DeadLetterReason
+
+
+class Rejected(Exception):
+    """A message that is a dead letter: `reason` (a DeadLetterReason) and a short detail."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason, detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(slots=True)
+class Message:
+    """One valid machine message, not yet known to be new."""
+
+    index: int
+    kind: str
+    equipment_id: int
+    site_id: int
+    msg_id: str
+    ts: datetime
+    body: dict
+
+
+@dataclass
+class BatchResult:
+    """What one batch did, per kind and result, plus the values stored and the dead letters."""
+
+    counts: dict = field(default_factory=lambda: defaultdict(int))
+    values: int = 0
+    dead_letters: list = field(default_factory=list)
+    lag_seconds: float | None = None
+
+    def add(self, kind: str, result: str, n: int = 1) -> None:
+        self.counts[(kind, result)] += n
+
+    @property
+    def messages(self) -> int:
+        return sum(self.counts.values())
+
+
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
+def _escape_copy(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class Ingestor:
+    """Checks and applies batches of machine messages. One per process (or thread): it caches
+    the plant's codes, the known partitions and the machine-data user."""
+
+    def __init__(self):
+        self._equipment: dict[tuple[str, str], tuple[int, int]] = {}
+        self._sites: set[str] = set()
+        self._reasons: dict[str, int] = {}
+        self._loaded_at = -math.inf
+        self._partitions: set = set()
+        self._machine_user = None
+        self._scrap_reason = None
+
+    # --- reference data ------------------------------------------------------------------
+
+    def _load_plant(self, *, force: bool = False) -> None:
+        """(Re)read site and equipment codes; at most once a second when something is unknown."""
+        now = time.monotonic()
+        if not force and now - self._loaded_at < 1.0:
+            return
+        self._loaded_at = now
+        self._sites = set(Site.objects.values_list("code", flat=True))
+        self._equipment = {
+            (site_code, code): (pk, site_id)
+            for pk, code, site_id, site_code in Equipment.objects.filter(active=True).values_list(
+                "pk", "code", "site_id", "site__code"
+            )
+        }
+        self._reasons = dict(DowntimeReason.objects.filter(active=True).values_list("code", "pk"))
+
+    def _resolve(self, site_code: str, equipment_code: str) -> tuple[int, int]:
+        found = self._equipment.get((site_code, equipment_code))
+        if found is None:
+            self._load_plant()
+            found = self._equipment.get((site_code, equipment_code))
+        if found is None:
+            if site_code not in self._sites:
+                raise Rejected(R.UNKNOWN_SITE, site_code[:100])
+            raise Rejected(R.UNKNOWN_EQUIPMENT, equipment_code[:100])
+        return found
+
+    def machine_user(self):
+        """The user machine counts are reported by: `machine-data`, an operator who cannot sign
+        in (no usable password, inactive), working at every site it books for."""
+        if self._machine_user is None:
+            from core.models import User
+
+            user, created = User.objects.get_or_create(
+                username=MACHINE_USERNAME,
+                defaults={"is_active": False, "first_name": "Machine", "last_name": "data"},
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get_or_create(name=Role.OPERATOR)[0])
+            self._machine_user = user
+        return self._machine_user
+
+    def _machine_user_at(self, site_id: int):
+        user = self.machine_user()
+        if site_id not in set(user.sites.values_list("id", flat=True)):
+            user.sites.add(site_id)
+        user._site_ids_cache = None
+        return user
+
+    def _machine_scrap_reason(self):
+        if self._scrap_reason is None:
+            self._scrap_reason, _ = ScrapReason.objects.get_or_create(
+                code=MACHINE_SCRAP_REASON, defaults={"name": "Counted by the machine, not yet classified"}
+            )
+        return self._scrap_reason
+
+    # --- checking ---------------------------------------------------------------------------
+
+    def parse(self, topic: str, payload: bytes, *, index: int, now: datetime, oldest: datetime) -> Message:
+        """The valid message, or `Rejected` with the first reason found."""
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            raise Rejected(R.PAYLOAD_TOO_LARGE, f"{len(payload)} bytes")
+        parts = topic.split("/")
+        if len(parts) != 4 or parts[0] != "mes" or parts[3] not in KINDS or not parts[1] or not parts[2]:
+            raise Rejected(R.INVALID_TOPIC, topic[:200])
+        kind = parts[3]
+        try:
+            body = orjson.loads(payload)
+        except orjson.JSONDecodeError as exc:
+            try:
+                payload.decode("utf-8")
+            except UnicodeDecodeError as decode_error:
+                raise Rejected(R.NOT_UTF8, str(decode_error)[:200]) from None
+            raise Rejected(R.MALFORMED_JSON, str(exc)[:200]) from None
+        if not isinstance(body, dict):
+            raise Rejected(R.NOT_AN_OBJECT, type(body).__name__)
+        msg_id = body.get("msg_id")
+        if msg_id is None:
+            raise Rejected(R.MISSING_FIELD, "msg_id")
+        if not isinstance(msg_id, str) or not msg_id or len(msg_id) > MAX_MSG_ID:
+            raise Rejected(R.INVALID_FIELD, f"msg_id: a string of 1 to {MAX_MSG_ID} characters")
+        raw_ts = body.get("ts")
+        if raw_ts is None:
+            raise Rejected(R.MISSING_FIELD, "ts")
+        if not isinstance(raw_ts, str):
+            raise Rejected(R.INVALID_FIELD, "ts: an ISO 8601 string")
+        try:
+            ts = datetime.fromisoformat(raw_ts)
+        except ValueError:
+            raise Rejected(R.INVALID_FIELD, f"ts: not ISO 8601: {raw_ts[:60]}") from None
+        if ts.tzinfo is None:
+            raise Rejected(R.INVALID_FIELD, "ts: give the UTC offset")
+        if ts > now + FUTURE_LIMIT:
+            raise Rejected(R.TS_IN_FUTURE, raw_ts[:60])
+        if ts < oldest:
+            raise Rejected(R.TS_BEYOND_RETENTION, raw_ts[:60])
+        equipment_id, site_id = self._resolve(parts[1], parts[2])
+        if kind == "telemetry":
+            values = body.get("values")
+            if values is None:
+                raise Rejected(R.MISSING_FIELD, "values")
+            if not isinstance(values, dict) or not values:
+                raise Rejected(R.INVALID_FIELD, "values: a non-empty object")
+            for tag, value in values.items():
+                if type(value) is not float and type(value) is not int:
+                    raise Rejected(R.NON_NUMERIC_VALUE, f"{tag[:64]}: {str(value)[:60]}")
+                if not tag or len(tag) > MAX_TAG:
+                    raise Rejected(R.INVALID_FIELD, f"tag: 1 to {MAX_TAG} characters")
+        elif kind == "state":
+            state = body.get("state")
+            if state is None:
+                raise Rejected(R.MISSING_FIELD, "state")
+            if not isinstance(state, str) or state not in STATES:
+                raise Rejected(R.UNKNOWN_STATE, str(state)[:60])
+            reason = body.get("reason")
+            if reason is not None:
+                if not isinstance(reason, str):
+                    raise Rejected(R.INVALID_FIELD, "reason: a downtime reason code")
+                if reason not in self._reasons:
+                    self._load_plant()
+                    if reason not in self._reasons:
+                        raise Rejected(R.UNKNOWN_REASON, reason[:60])
+        else:
+            for name in ("good", "scrap"):
+                number = body.get(name)
+                if number is None:
+                    raise Rejected(R.MISSING_FIELD, name)
+                if type(number) is not int:
+                    raise Rejected(R.INVALID_FIELD, f"{name}: a whole number")
+                if number < 0:
+                    raise Rejected(R.NEGATIVE_COUNT, f"{name}: {number}")
+        return Message(index, kind, equipment_id, site_id, msg_id, ts, body)
+
+    # --- applying ---------------------------------------------------------------------------
+
+    def ingest(self, messages: list[tuple[str, bytes]], *, now: datetime | None = None) -> BatchResult:
+        """Check and apply one batch of (topic, payload) in one transaction; returns what it did.
+        Only returns after the commit, so the caller may acknowledge every message then."""
+        now = now or timezone.now()
+        oldest = now - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
+        result = BatchResult()
+        valid: list[Message] = []
+        dead: list[DeadLetter] = []
+        kinds_of_dead: list[str] = []
+        if not self._equipment:
+            self._load_plant(force=True)
+        for index, (topic, payload) in enumerate(messages):
+            payload = bytes(payload)
+            try:
+                valid.append(self.parse(topic, payload, index=index, now=now, oldest=oldest))
+            except Rejected as rejected:
+                dead.append(self._dead_letter(topic, payload, rejected, now))
+                kinds_of_dead.append(topic.rsplit("/", 1)[-1])
+        try:
+            return self._apply(messages, valid, dead, kinds_of_dead, now, result)
+        except Exception:
+            # What this batch created (a partition, the machine user) is gone with its rollback.
+            self._forget()
+            raise
+
+    def _forget(self) -> None:
+        self._partitions = set()
+        self._machine_user = None
+        self._scrap_reason = None
+        self._loaded_at = -math.inf
+
+    def _apply(self, messages, valid, dead, kinds_of_dead, now, result) -> BatchResult:
+        with transaction.atomic():
+            new = self._claim(valid, now, result)
+            telemetry = [m for m in new if m.kind == "telemetry"]
+            if telemetry:
+                self._write_telemetry(telemetry, result)
+            for message in sorted((m for m in new if m.kind == "count"), key=lambda m: (m.equipment_id, m.ts)):
+                self._apply_count(message, now, result, dead, kinds_of_dead, messages)
+            for message in sorted((m for m in new if m.kind == "state"), key=lambda m: (m.equipment_id, m.ts)):
+                self._apply_state(message)
+                result.add("state", "applied")
+            for kind in kinds_of_dead:
+                if kind in KINDS:
+                    result.add(kind, "dead_letter")
+            if dead:
+                DeadLetter.objects.bulk_create(dead)
+            result.dead_letters = dead
+            self._add_counters(result)
+            if telemetry:
+                telemetry.sort(key=lambda m: (m.equipment_id, m.ts))
+                signal(
+                    TELEMETRY_SIGNAL,
+                    [
+                        {
+                            "equipment_id": m.equipment_id,
+                            "site_id": m.site_id,
+                            "ts": m.ts,
+                            "values": {tag: float(v) for tag, v in m.body["values"].items()},
+                        }
+                        for m in telemetry
+                    ],
+                )
+        if valid:
+            result.lag_seconds = max((now - max(m.ts for m in valid)).total_seconds(), 0.0)
+        return result
+
+    @staticmethod
+    def _dead_letter(topic: str, payload: bytes, rejected: Rejected, now: datetime) -> DeadLetter:
+        logger.info("dead letter %s on %s: %s", rejected.reason, topic[:200], rejected.detail)
+        return DeadLetter(
+            topic=topic[:500], payload=payload, reason=rejected.reason, detail=rejected.detail[:500], received_at=now
+        )
+
+    def _claim(self, valid: list[Message], now: datetime, result: BatchResult) -> list[Message]:
+        """Insert the keys of the valid messages; the ones that already existed (or repeat in
+        this batch) are duplicates. Returns the new messages in arrival order."""
+        first: dict[tuple[int, str], Message] = {}
+        for message in valid:
+            key = (message.equipment_id, message.msg_id)
+            if key in first:
+                result.add(message.kind, "duplicate")
+            else:
+                first[key] = message
+        if not first:
+            return []
+        keys = sorted(first)
+        inserted: set[tuple[int, str]] = set()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "INSERT INTO mes_ingested_message (equipment_id, msg_id, kind, ts, received_at) "
+                    "SELECT e, m, k, t, %s FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) "
+                    "AS u(e, m, k, t) ON CONFLICT (equipment_id, msg_id) DO NOTHING RETURNING equipment_id, msg_id",
+                    [
+                        now,
+                        [k[0] for k in keys],
+                        [k[1] for k in keys],
+                        [first[k].kind for k in keys],
+                        [first[k].ts for k in keys],
+                    ],
+                )
+                inserted = set(cursor.fetchall())
+            else:
+                adapt = connection.ops.adapt_datetimefield_value
+                for key in keys:
+                    cursor.execute(
+                        "INSERT INTO mes_ingested_message (equipment_id, msg_id, kind, ts, received_at) "
+                        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (equipment_id, msg_id) DO NOTHING",
+                        [key[0], key[1], first[key].kind, adapt(first[key].ts), adapt(now)],
+                    )
+                    if cursor.rowcount == 1:
+                        inserted.add(key)
+        new = []
+        for key, message in first.items():
+            if key in inserted:
+                new.append(message)
+            else:
+                result.add(message.kind, "duplicate")
+        new.sort(key=lambda m: m.index)
+        return new
+
+    def _write_telemetry(self, telemetry: list[Message], result: BatchResult) -> None:
+        minutes: dict[tuple, list] = {}
+        latest: dict[tuple, tuple] = {}
+        lines = []
+        days = set()
+        for message in telemetry:
+            ts = message.ts.astimezone(UTC)
+            days.add(ts.date())
+            stamp = ts.isoformat()
+            minute = ts.replace(second=0, microsecond=0)
+            equipment_id = message.equipment_id
+            prefix = f"{equipment_id}\t{stamp}\t"
+            for tag, value in message.body["values"].items():
+                value = float(value)
+                lines.append(f"{prefix}{_escape_copy(tag) if _NEEDS_ESCAPE.search(tag) else tag}\t{value!r}\n")
+                key = (equipment_id, tag, minute)
+                aggregate = minutes.get(key)
+                if aggregate is None:
+                    minutes[key] = [1, value, value, value]
+                else:
+                    aggregate[0] += 1
+                    aggregate[1] += value
+                    if value < aggregate[2]:
+                        aggregate[2] = value
+                    if value > aggregate[3]:
+                        aggregate[3] = value
+                last = latest.get((equipment_id, tag))
+                if last is None or ts >= last[0]:
+                    latest[(equipment_id, tag)] = (ts, value)
+            result.add("telemetry", "applied")
+        result.values += len(lines)
+        if connection.vendor == "postgresql":
+            self._write_postgresql(lines, days, minutes, latest)
+        else:
+            self._write_generic(lines, minutes, latest)
+
+    def _write_postgresql(self, lines, days, minutes, latest) -> None:
+        missing = days - self._partitions
+        if missing:
+            from mes.services.telemetry_store import ensure_partitions
+
+            ensure_partitions(missing)
+            self._partitions |= missing
+        minute_keys = sorted(minutes)
+        latest_keys = sorted(latest)
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                f"COPY {SAMPLE_TABLE} (equipment_id, ts, tag, value) FROM STDIN", io.StringIO("".join(lines))
+            )
+            cursor.execute(
+                "INSERT INTO mes_telemetry_minute (equipment_id, tag, minute, count, total, minimum, maximum) "
+                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::int[], "
+                "%s::float8[], %s::float8[], %s::float8[]) "
+                "ON CONFLICT (equipment_id, tag, minute) DO UPDATE SET "
+                "count = mes_telemetry_minute.count + EXCLUDED.count, "
+                "total = mes_telemetry_minute.total + EXCLUDED.total, "
+                "minimum = LEAST(mes_telemetry_minute.minimum, EXCLUDED.minimum), "
+                "maximum = GREATEST(mes_telemetry_minute.maximum, EXCLUDED.maximum)",
+                [
+                    [k[0] for k in minute_keys],
+                    [k[1] for k in minute_keys],
+                    [k[2] for k in minute_keys],
+                    [minutes[k][0] for k in minute_keys],
+                    [minutes[k][1] for k in minute_keys],
+                    [minutes[k][2] for k in minute_keys],
+                    [minutes[k][3] for k in minute_keys],
+                ],
+            )
+            cursor.execute(
+                "INSERT INTO mes_telemetry_latest (equipment_id, tag, ts, value) "
+                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::float8[]) "
+                "ON CONFLICT (equipment_id, tag) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value "
+                "WHERE mes_telemetry_latest.ts <= EXCLUDED.ts",
+                [
+                    [k[0] for k in latest_keys],
+                    [k[1] for k in latest_keys],
+                    [latest[k][0] for k in latest_keys],
+                    [latest[k][1] for k in latest_keys],
+                ],
+            )
+
+    def _write_generic(self, lines, minutes, latest) -> None:
+        """The same writes with plain statements (SQLite, the embedded default)."""
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = []
+        for line in lines:
+            equipment_id, stamp, tag, value = line.rstrip("\n").split("\t")
+            rows.append((int(equipment_id), adapt(datetime.fromisoformat(stamp)), tag, float(value)))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {SAMPLE_TABLE} (equipment_id, ts, tag, value) VALUES (%s, %s, %s, %s)",  # noqa: S608 - a constant table name
+                rows,
+            )
+            cursor.executemany(
+                "INSERT INTO mes_telemetry_minute (equipment_id, tag, minute, count, total, minimum, maximum) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (equipment_id, tag, minute) DO UPDATE SET "
+                "count = count + excluded.count, total = total + excluded.total, "
+                "minimum = min(minimum, excluded.minimum), maximum = max(maximum, excluded.maximum)",
+                [(k[0], k[1], adapt(k[2]), *minutes[k]) for k in sorted(minutes)],
+            )
+            cursor.executemany(
+                "INSERT INTO mes_telemetry_latest (equipment_id, tag, ts, value) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (equipment_id, tag) DO UPDATE SET ts = excluded.ts, value = excluded.value "
+                "WHERE ts <= excluded.ts",
+                [(k[0], k[1], adapt(v[0]), v[1]) for k, v in sorted(latest.items())],
+            )
+
+    def _apply_state(self, message: Message) -> None:
+        from mes.services.equipment import set_equipment_state
+
+        equipment = Equipment.objects.select_for_update().get(pk=message.equipment_id)
+        if message.ts < equipment.state_since:
+            return
+        reason_code = message.body.get("reason")
+        reason = DowntimeReason.objects.get(pk=self._reasons[reason_code]) if reason_code else None
+        set_equipment_state(equipment=equipment, state=message.body["state"], at=message.ts, reason=reason)
+
+    def _apply_count(self, message: Message, now, result, dead, kinds_of_dead, messages) -> None:
+        """Book the count to the operation running on the equipment at `ts`; a count nothing can
+        take is a dead letter (its key is released with the savepoint)."""
+        from mes.services.operations import REPORTABLE
+        from mes.services.production import report_production
+
+        good, scrap = message.body["good"], message.body["scrap"]
+        topic, payload = messages[message.index]
+        try:
+            with transaction.atomic():
+                if good or scrap:
+                    operation = (
+                        Operation.objects.filter(
+                            equipment_id=message.equipment_id, status__in=REPORTABLE, started_at__lte=message.ts
+                        )
+                        .select_related("work_order")
+                        .order_by("-started_at")
+                        .first()
+                    )
+                    if operation is None:
+                        raise Rejected(R.NO_RUNNING_OPERATION, f"at {message.ts.isoformat()}")
+                    report_production(
+                        operation=operation,
+                        user=self._machine_user_at(message.site_id),
+                        idempotency_key=f"mqtt:{message.equipment_id}:{message.msg_id}",
+                        good=good,
+                        scrap=scrap,
+                        scrap_reason=self._machine_scrap_reason() if scrap else None,
+                        note="MQTT",
+                    )
+        except Rejected as rejected:
+            self._unclaim(message)
+            dead.append(self._dead_letter(topic, bytes(payload), rejected, now))
+            kinds_of_dead.append("count")
+            return
+        except DomainError as error:
+            self._unclaim(message)
+            detail = f"{getattr(error, 'code', '')}: {error}"[:500]
+            dead.append(self._dead_letter(topic, bytes(payload), Rejected(R.REJECTED, detail), now))
+            kinds_of_dead.append("count")
+            return
+        result.add("count", "applied")
+
+    @staticmethod
+    def _unclaim(message: Message) -> None:
+        """A dead-lettered count keeps no key: the same msg_id may come again once it can be booked."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM mes_ingested_message WHERE equipment_id = %s AND msg_id = %s",
+                [message.equipment_id, message.msg_id],
+            )
+
+    @staticmethod
+    def _add_counters(result: BatchResult) -> None:
+        """One statement adds this batch to the shared counters (keys sorted: a fixed lock order)."""
+        increments = {f"messages:{kind}:{res}": n for (kind, res), n in result.counts.items() if n}
+        if result.values:
+            increments["values"] = result.values
+        for letter in result.dead_letters:
+            key = f"dead_letters:{letter.reason}"
+            increments[key] = increments.get(key, 0) + 1
+        if not increments:
+            return
+        keys = sorted(increments)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "INSERT INTO mes_ingest_counter (key, value) SELECT * FROM unnest(%s::text[], %s::bigint[]) "
+                    "ON CONFLICT (key) DO UPDATE SET value = mes_ingest_counter.value + EXCLUDED.value",
+                    [keys, [increments[k] for k in keys]],
+                )
+            else:
+                cursor.execute(
+                    "INSERT INTO mes_ingest_counter (key, value) VALUES "  # noqa: S608 - placeholders only
+                    + ", ".join(["(%s, %s)"] * len(keys))
+                    + " ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                    [x for k in keys for x in (k, increments[k])],
+                )
