@@ -1,5 +1,6 @@
 from mes.models.calendars import Holiday, PlannedDowntime, Shift, ShiftBreak, ShiftCalendar
 from mes.models.definitions import BOM, BOMLine, DefinitionStatus, Routing, RoutingOperation
+from mes.models.instructions import WorkInstruction
 from mes.models.plant import (
     UNAVAILABLE_STATES,
     Area,
@@ -12,6 +13,7 @@ from mes.models.plant import (
 )
 from mes.models.production import ProductionReport, ReportConsumption, ReportOutput
 from mes.models.reasons import DowntimeReason, ScrapReason
+from mes.models.reservations import WorkOrderReservation
 from mes.models.work_orders import (
     Operation,
     OperationPause,
@@ -48,7 +50,9 @@ __all__ = [
     "ShiftBreak",
     "ShiftCalendar",
     "WorkCentre",
+    "WorkInstruction",
     "WorkOrder",
     "WorkOrderMaterial",
+    "WorkOrderReservation",
     "WorkOrderStatus",
 ]

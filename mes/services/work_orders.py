@@ -24,6 +24,7 @@ from mes.models import (
     WorkOrderStatus,
 )
 from mes.services.definitions import approved_version, explode_bom
+from mes.services.reservations import release_reservations, reserve_components
 from wms.services.numbering import next_document_number
 
 NUMBER_PREFIX = "WO"
@@ -168,7 +169,9 @@ def _transition(order: WorkOrder, name: str, user, *, also=None, event: str, che
 
 
 def release_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
-    """Release a draft: its first operation becomes ready, the others wait for their predecessor."""
+    """Release a draft: its first operation becomes ready, the others wait for their predecessor,
+    and its components are reserved in WMS (`mes.services.reservations`: a shortage is reserved
+    in part and shown on the dispatch list)."""
 
     def ready_first(order):
         if order.status != W.DRAFT:
@@ -176,14 +179,14 @@ def release_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
         first = order.operations.order_by("sequence").first()
         Operation.objects.filter(pk=first.pk).update(status=OperationStatus.READY, updated_at=timezone.now())
 
-    return _transition(
-        work_order,
-        "release",
-        user,
-        also={"released_at": timezone.now()},
-        event="mes.work_order.released",
-        check=ready_first,
-    )
+    require_site_access(user, work_order.site_id)
+    with transaction.atomic():
+        order = lock_work_order(work_order)
+        ready_first(order)
+        WORK_ORDER_STATES.apply(order, "release", user, also={"released_at": timezone.now()})
+        reserve_components(order=order, user=user)
+        publish("mes.work_order.released", _payload(order), site=order.site)
+    return order
 
 
 def hold_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
@@ -211,7 +214,14 @@ def cancel_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
                 _("Work order %(number)s has production reports: complete it instead.") % {"number": order.number}
             )
 
-    return _transition(work_order, "cancel", user, event="mes.work_order.cancelled", check=nothing_reported)
+    def nothing_reported_and_give_back(order):
+        nothing_reported(order)
+        WORK_ORDER_STATES.check(order, "cancel", user)
+        release_reservations(order=order, user=user)
+
+    return _transition(
+        work_order, "cancel", user, event="mes.work_order.cancelled", check=nothing_reported_and_give_back
+    )
 
 
 def complete_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
@@ -239,8 +249,14 @@ def complete_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
 
 
 def close_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
-    """Close a completed order: nothing more is booked to it."""
-    return _transition(work_order, "close", user, event="mes.work_order.closed")
+    """Close a completed order: nothing more is booked to it, and what its reservations still
+    hold is given back."""
+
+    def give_back(order):
+        WORK_ORDER_STATES.check(order, "close", user)
+        release_reservations(order=order, user=user)
+
+    return _transition(work_order, "close", user, event="mes.work_order.closed", check=give_back)
 
 
 def check_workable(order: WorkOrder) -> None:

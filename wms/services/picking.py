@@ -87,10 +87,13 @@ def create_pick_list(
     reference: str = "",
     destination_bin: Bin | None = None,
     number: str | None = None,
+    hold_destination_stock: bool = False,
 ) -> PickList:
     """Allocate `lines` (item, quantity, unit) from the site's usable stock and make a pick list.
 
-    Staging lists move the goods to `destination_bin`; shipment lists ship them out.
+    Staging lists move the goods to `destination_bin`; shipment lists ship them out. With
+    `hold_destination_stock`, stock already in the destination bin is allocated too (a line there
+    holds it in place: confirming it moves nothing).
     """
     require_site_access(user, site)
     if purpose not in PickPurpose.values:
@@ -159,7 +162,7 @@ def create_pick_list(
         # lines reference.
         list(Item.objects.select_for_update(no_key=True).filter(pk__in=[i.pk for i in items]).order_by("pk"))
         for item in items:
-            candidates = _allocatable(site, item, exclude_bin=destination_bin)
+            candidates = _allocatable(site, item, exclude_bin=None if hold_destination_stock else destination_bin)
             for line_item, quantity in wanted:
                 if line_item.pk != item.pk:
                     continue
@@ -305,8 +308,9 @@ def confirm_pick(
             )
 
         move = None
-        if picked > 0:
-            staging = pick_list.purpose == PickPurpose.STAGING
+        staging = pick_list.purpose == PickPurpose.STAGING
+        # A line held in the destination bin itself is already where it is wanted.
+        if picked > 0 and not (staging and line.bin_id == pick_list.destination_bin_id):
             move = post_move(
                 kind="transfer" if staging else "shipment",
                 item=line.item,
