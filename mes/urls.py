@@ -1,6 +1,6 @@
 """Production desk pages, under /mes/ in the "mes" namespace."""
 
-from django.urls import re_path
+from django.urls import include, path, re_path
 
 from mes import views
 
@@ -13,3 +13,6 @@ urlpatterns = [
         rf"^work-orders/(?P<pk>\d+)/(?P<action>{ACTION_PATTERN})/$", views.work_order_action, name="workorder-action"
     ),
 ]
+
+# The operator terminal (tablets at the machines).
+urlpatterns += [path("floor/", include("mes.floor.urls"))]
