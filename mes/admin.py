@@ -31,6 +31,7 @@ from mes.models import (
     ShiftBreak,
     ShiftCalendar,
     WorkCentre,
+    WorkInstruction,
     WorkOrder,
     WorkOrderMaterial,
 )
@@ -198,3 +199,20 @@ class ProductionReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["site"]
     search_fields = ["work_order__number", "idempotency_key"]
     inlines = [ReportConsumptionInline, ReportOutputInline]
+
+
+@admin.register(WorkInstruction)
+class WorkInstructionAdmin(admin.ModelAdmin):
+    """Work instructions are written per routing operation, also on an approved routing: they
+    explain the step and change no quantity or time of it."""
+
+    list_display = ["title", "routing_operation", "position", "attachment", "updated_at"]
+    list_filter = ["routing_operation__routing__site"]
+    search_fields = ["title", "text", "routing_operation__routing__item__code"]
+    raw_id_fields = ["routing_operation"]
+    exclude = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

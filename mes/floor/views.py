@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,14 @@ ACTIONS = {
     "start": operations.start_operation,
     "resume": operations.resume_operation,
     "complete": operations.complete_operation,
+}
+
+
+DONE_LABELS = {
+    "setup": gettext_lazy("setup begun"),
+    "start": gettext_lazy("started"),
+    "resume": gettext_lazy("resumed"),
+    "complete": gettext_lazy("completed"),
 }
 
 

@@ -18,13 +18,15 @@ then the items being allocated, bins and stock rows inside the WMS services.
 from collections import OrderedDict
 from decimal import Decimal
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
-from mes.models import WorkOrder, WorkOrderReservation
+from mes.models import Operation, WorkOrder, WorkOrderMaterial, WorkOrderReservation
 from wms.services.allocations import (
     allocate_for_work_order,
+    allocate_for_work_orders,
     allocation_for,
     consume_allocation,
     lock_allocations,
@@ -37,17 +39,17 @@ class NoLineSideBin(DomainError):
     default_message = gettext_lazy("The work centre has no line-side bin to stage material to.")
 
 
-def reserve_components(*, order: WorkOrder, user) -> list[WorkOrderReservation]:
-    """Allocate what `order` (locked by the caller) still needs, one staging list per line-side
-    bin. Raises NoLineSideBin, nothing written, when a consuming work centre has none."""
-    centres = {op.sequence: op.work_centre for op in order.operations.select_related("work_centre__line_side_bin")}
-    wanted: OrderedDict = OrderedDict()  # bin -> component -> quantity
+def _requests(order: WorkOrder) -> list[dict]:
+    """What `order` still needs, per line-side bin: `[{"reference", "components",
+    "destination_bin"}]`. Reads the order's operations and materials (prefetched in bulk)."""
+    centres = {op.sequence: op.work_centre for op in order.operations.all()}
+    wanted: OrderedDict = OrderedDict()  # bin id -> component -> quantity
     bins = {}
-    for material in order.materials.select_related("component__base_unit").order_by("line_no"):
+    for material in sorted(order.materials.all(), key=lambda m: m.line_no):
         need = material.required - material.issued
         if need <= 0:
             continue
-        centre = centres.get(material.operation_sequence) or next(iter(centres.values()))
+        centre = centres.get(material.operation_sequence) or centres[min(centres)]
         if centre.line_side_bin is None:
             raise NoLineSideBin(
                 _("Work centre %(wc)s has no line-side bin: %(item)s of %(number)s cannot be reserved.")
@@ -56,17 +58,60 @@ def reserve_components(*, order: WorkOrder, user) -> list[WorkOrderReservation]:
         bins[centre.line_side_bin_id] = centre.line_side_bin
         per_item = wanted.setdefault(centre.line_side_bin_id, OrderedDict())
         per_item[material.component] = per_item.get(material.component, Decimal(0)) + need
-    made = []
-    for bin_id, per_item in wanted.items():
-        pick_list = allocate_for_work_order(
-            site=order.site,
-            reference=order.number,
-            components=[{"item": item, "quantity": quantity} for item, quantity in per_item.items()],
-            destination_bin=bins[bin_id],
-            user=user,
+    return [
+        {
+            "reference": order.number,
+            "components": [{"item": item, "quantity": quantity} for item, quantity in per_item.items()],
+            "destination_bin": bins[bin_id],
+        }
+        for bin_id, per_item in wanted.items()
+    ]
+
+
+RESERVATION_PREFETCH = (
+    Prefetch("operations", Operation.objects.select_related("work_centre__line_side_bin__warehouse")),
+    Prefetch("materials", WorkOrderMaterial.objects.select_related("component__base_unit")),
+)
+
+
+def reserve_components(*, order: WorkOrder, user) -> list[WorkOrderReservation]:
+    """Allocate what `order` (locked by the caller) still needs, one staging list per line-side
+    bin. Raises NoLineSideBin, nothing written, when a consuming work centre has none."""
+    prefetch_related_objects([order], *RESERVATION_PREFETCH)
+    made = [
+        WorkOrderReservation(
+            work_order=order,
+            pick_list=allocate_for_work_order(
+                site=order.site,
+                reference=request["reference"],
+                components=request["components"],
+                destination_bin=request["destination_bin"],
+                user=user,
+            ),
         )
-        made.append(WorkOrderReservation(work_order=order, pick_list=pick_list))
+        for request in _requests(order)
+    ]
     return WorkOrderReservation.objects.bulk_create(made)
+
+
+def reserve_components_of(*, orders: list[WorkOrder], user) -> list[WorkOrderReservation]:
+    """`reserve_components` for many orders of one site (locked by the caller), most urgent
+    first: each component's stock is read once and shared out in that order."""
+    if not orders:
+        return []
+    prefetch_related_objects(orders, *RESERVATION_PREFETCH)
+    owners, requests = [], []
+    for order in sorted(orders, key=lambda o: (o.priority, o.due, o.number)):
+        for request in _requests(order):
+            owners.append(order)
+            requests.append(request)
+    lists = allocate_for_work_orders(site=orders[0].site, requests=requests, user=user)
+    return WorkOrderReservation.objects.bulk_create(
+        [
+            WorkOrderReservation(work_order=order, pick_list=pick_list)
+            for order, pick_list in zip(owners, lists, strict=True)
+        ]
+    )
 
 
 def release_reservations(*, order: WorkOrder, user) -> None:

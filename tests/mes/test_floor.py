@@ -177,3 +177,43 @@ def test_the_service_worker_and_manifest(client):
     assert sw["Service-Worker-Allowed"] == reverse("mes:terminal")
     manifest = client.get(reverse("mes:terminal-manifest")).json()
     assert manifest["start_url"] == reverse("mes:terminal") and manifest["display"] == "standalone"
+
+
+def test_work_instructions_show_on_the_job_screen_and_their_file_only_to_the_site(
+    operator, plant, client, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from mes.models import WorkInstruction
+    from tests.factories import SiteFactory, UserFactory
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    op = _running(plant)
+    step = op.work_order.routing.operations.get(sequence=op.sequence)
+    page = WorkInstruction(routing_operation=step, title="Chuck the shaft", text="Use the soft jaws.")
+    page.attachment.save("setup.pdf", ContentFile(b"%PDF-1.4 bench"), save=True)
+    screen = operator.get(reverse("mes:terminal-job", args=[plant.lathe1.code, op.pk])).content.decode()
+    assert "Chuck the shaft" in screen and "Use the soft jaws." in screen and "Open the PDF" in screen
+    served = operator.get(reverse("mes:terminal-instruction-file", args=[page.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    stranger = UserFactory(username="elsewhere", roles=["operator"], sites=[SiteFactory(code="OTHER")])
+    client.force_login(stranger)
+    assert client.get(reverse("mes:terminal-instruction-file", args=[page.pk])).status_code == 404
+
+
+def test_the_admin_pin_field_takes_four_to_eight_digits_and_stores_them_hashed(plant):
+    from django import forms
+
+    from core.admin import FloorPinUserChangeForm
+
+    field = FloorPinUserChangeForm.base_fields["new_floor_pin"]
+    for bad in ("12ab", "123", "123456789"):
+        with pytest.raises(forms.ValidationError):
+            field.clean(bad)
+    assert field.clean("8642") == "8642"
+    form = FloorPinUserChangeForm(instance=plant.operator2)
+    form.cleaned_data = {"new_floor_pin": "8642", "clear_floor_pin": False}
+    form.save_m2m = lambda: None
+    form.save()
+    plant.operator2.refresh_from_db()
+    assert plant.operator2.check_floor_pin("8642") and "8642" not in plant.operator2.floor_pin

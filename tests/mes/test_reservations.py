@@ -159,3 +159,39 @@ def test_two_releases_at_once_reserve_once():
     assert sorted(results) == ["invalid_transition", "released"]
     assert WorkOrderReservation.objects.filter(work_order=order).count() == 1
     assert available_quantity(item=plant.shaft, bin=plant.wip, lot=plant.shaft_lot) == Decimal("90")
+
+
+@pytest.mark.django_db
+def test_releasing_many_at_once_reserves_the_most_urgent_first(plant):
+    later = work_orders.create_work_order(
+        site=plant.site,
+        item=plant.product,
+        quantity=Decimal(60),
+        due=timezone.now() + timedelta(days=5),
+        priority=5,
+        user=plant.planner,
+    )
+    urgent = work_orders.create_work_order(
+        site=plant.site,
+        item=plant.product,
+        quantity=Decimal(60),
+        due=timezone.now() + timedelta(days=5),
+        priority=1,
+        user=plant.planner,
+    )
+    released = work_orders.release_work_orders(work_orders=[later, urgent], user=plant.planner)
+    assert {o.status for o in released} == {WorkOrderStatus.RELEASED}
+    assert _held(urgent)["T-SHAFT"] == Decimal(60) and _held(later)["T-SHAFT"] == Decimal(40)
+    assert later.operations.get(sequence=10).status == "ready"
+    assert later.operations.get(sequence=20).status == "pending"
+    assert later.history.first().status == WorkOrderStatus.RELEASED
+
+
+@pytest.mark.django_db
+def test_one_order_that_is_not_a_draft_refuses_the_whole_release(plant):
+    draft = _draft(plant)
+    done = released_order(plant)
+    with pytest.raises(DomainError):
+        work_orders.release_work_orders(work_orders=[draft, done], user=plant.planner)
+    draft.refresh_from_db()
+    assert draft.status == WorkOrderStatus.DRAFT and not draft.reservations.exists()

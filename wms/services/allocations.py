@@ -31,6 +31,14 @@ def allocate_for_work_order(*, site, reference: str, components: list[dict], des
     )
 
 
+def allocate_for_work_orders(*, site, requests: list[dict], user) -> list[PickList]:
+    """`allocate_for_work_order` for many documents at once (a planner releasing a day's plan):
+    `requests` is `[{"reference", "components", "destination_bin"}]`, most urgent first, and
+    each item's stock is read once and shared out in that order. Returns the pick lists in the
+    order of `requests`."""
+    return picking.create_staging_lists(site=site, requests=requests, user=user)
+
+
 def release_allocation(*, pick_list: PickList, user) -> PickList:
     """Give back what `pick_list`'s open lines hold (what was already picked stays staged). The
     document's own permission (cancelling or closing the work order) covers it; a list with
