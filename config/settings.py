@@ -263,6 +263,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploaded files (work instructions) in the default storage; served through permission-checked views.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Hashed names never change content, so WhiteNoise lets browsers keep them for ever; the rest
 # (favicons, the service worker) are revalidated after a minute.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 60

@@ -1,8 +1,10 @@
 """Django admin for core records: a back office for administrators. Everyday editing happens
 on the master-data pages (core/views.py), which go through the services."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -80,14 +82,41 @@ class PartnerAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "tax_id"]
 
 
+class FloorPinUserChangeForm(UserChangeForm):
+    """The user form with a write-only shop-floor PIN: typed here, stored hashed, never shown."""
+
+    new_floor_pin = forms.RegexField(
+        label=_("New floor PIN"),
+        regex=r"^[0-9]{4,8}$",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("4 to 8 digits for signing in at a shop-floor terminal with the badge. Empty: unchanged."),
+        error_messages={"invalid": _("Use 4 to 8 digits.")},
+    )
+    clear_floor_pin = forms.BooleanField(label=_("Remove the floor PIN"), required=False)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("clear_floor_pin"):
+            user.set_floor_pin("")
+        elif self.cleaned_data.get("new_floor_pin"):
+            user.set_floor_pin(self.cleaned_data["new_floor_pin"])
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    form = FloorPinUserChangeForm
     list_display = ["username", "first_name", "last_name", "badge_id", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "sites"]
     search_fields = ["username", "first_name", "last_name", "email", "badge_id"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Plant"), {"fields": ["sites", "badge_id", "language"]}),
+        (_("Plant"), {"fields": ["sites", "badge_id", "language", "new_floor_pin", "clear_floor_pin"]}),
     ]
     filter_horizontal = ["groups", "user_permissions", "sites"]
     change_password_form = AdminPasswordChangeForm

@@ -36,6 +36,7 @@ from mes.models import (
     ShiftBreak,
     ShiftCalendar,
     WorkCentre,
+    WorkInstruction,
     WorkOrder,
     WorkOrderMaterial,
 )
@@ -249,3 +250,20 @@ class DeadLetterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("payload"))
     def payload_text(self, obj):
         return obj.payload_text
+
+
+@admin.register(WorkInstruction)
+class WorkInstructionAdmin(admin.ModelAdmin):
+    """Work instructions are written per routing operation, also on an approved routing: they
+    explain the step and change no quantity or time of it."""
+
+    list_display = ["title", "routing_operation", "position", "attachment", "updated_at"]
+    list_filter = ["routing_operation__routing__site"]
+    search_fields = ["title", "text", "routing_operation__routing__item__code"]
+    raw_id_fields = ["routing_operation"]
+    exclude = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

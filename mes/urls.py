@@ -21,3 +21,6 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", alert_views.alert_resolve, name="alert-resolve"),
     path("dead-letters/", telemetry_views.dead_letter_list, name="deadletter-list"),
 ]
+
+# The operator terminal (tablets at the machines).
+urlpatterns += [path("floor/", include("mes.floor.urls"))]

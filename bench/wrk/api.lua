@@ -4,6 +4,7 @@
 --   move   POST /api/v1/wms/moves/: a transfer of 1 of a random lot out of its opening bin
 --   moves  GET /api/v1/wms/moves/ (the ledger's first page)
 --   mixed  bare, stock and move in turn
+--   work_orders  GET /api/v1/mes/work-orders/ (the newest page of work orders)
 -- Bench data (bench/_wms_data.py): lot k is "L%06d" of item "BI-%05d" (k mod 2000), opened in
 -- bin number k mod 10000. Prints one JSON line: requests, latency percentiles, status counts.
 
@@ -55,7 +56,11 @@ local function moves()
   return wrk.format("GET", "/api/v1/wms/moves/")
 end
 
-local kinds = {bare = bare, stock = stock, move = move, moves = moves}
+local function work_orders()
+  return wrk.format("GET", "/api/v1/mes/work-orders/")
+end
+
+local kinds = {bare = bare, stock = stock, move = move, moves = moves, work_orders = work_orders}
 local order = {bare, stock, move}
 
 function request()

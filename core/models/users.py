@@ -21,7 +21,9 @@ class User(AbstractUser):
     sites = models.ManyToManyField("core.Site", blank=True, related_name="users", verbose_name=_("sites"))
     badge_id = models.CharField(_("badge id"), max_length=64, unique=True, null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[sites])
+    # A short number for signing in on a shop-floor terminal, stored hashed like the password.
+    floor_pin = models.CharField(_("floor PIN"), max_length=128, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "floor_pin"], m2m_fields=[sites])
 
     class Meta:
         ordering = ["username"]
@@ -39,3 +41,14 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or any(role in self.roles for role in roles)
+
+    def set_floor_pin(self, pin: str) -> None:
+        """Hash and set the shop-floor PIN (empty: none)."""
+        from django.contrib.auth.hashers import make_password
+
+        self.floor_pin = make_password(pin) if pin else ""
+
+    def check_floor_pin(self, pin: str) -> bool:
+        from django.contrib.auth.hashers import check_password
+
+        return bool(self.floor_pin and pin) and check_password(pin, self.floor_pin)

@@ -9,6 +9,7 @@ from mes.models.alerts import (
 )
 from mes.models.calendars import Holiday, PlannedDowntime, Shift, ShiftBreak, ShiftCalendar
 from mes.models.definitions import BOM, BOMLine, DefinitionStatus, Routing, RoutingOperation
+from mes.models.instructions import WorkInstruction
 from mes.models.parameters import ProcessParameter
 from mes.models.plant import (
     UNAVAILABLE_STATES,
@@ -22,6 +23,7 @@ from mes.models.plant import (
 )
 from mes.models.production import ProductionReport, ReportConsumption, ReportOutput
 from mes.models.reasons import DowntimeReason, ScrapReason
+from mes.models.reservations import WorkOrderReservation
 from mes.models.telemetry import (
     DeadLetter,
     DeadLetterReason,
@@ -82,7 +84,9 @@ __all__ = [
     "TelemetryMinute",
     "TelemetrySample",
     "WorkCentre",
+    "WorkInstruction",
     "WorkOrder",
     "WorkOrderMaterial",
+    "WorkOrderReservation",
     "WorkOrderStatus",
 ]

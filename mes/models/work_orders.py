@@ -60,6 +60,8 @@ class WorkOrder(TimeStampedModel):
         indexes = [
             models.Index(fields=["site", "status", "priority", "due"], name="wo_dispatch"),
             models.Index(fields=["item", "status"], name="wo_item_status"),
+            # The lists' order (newest first): a page is read from the index, not a sort of all.
+            models.Index(fields=["-created_at", "-id"], name="wo_newest"),
         ]
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="wo_quantity_positive")]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from mes.models import UNAVAILABLE_STATES, Operation, OperationStatus, WorkOrderMaterial, WorkOrderStatus
 from wms.models import LotStatus, StockQuant
+from wms.selectors.availability import holding_lines
 from wms.services.picking import UNPICKABLE_ZONES
 
 OPEN_OPERATION = (
@@ -40,6 +41,54 @@ def usable_stock(site_ids, item_ids) -> dict[tuple[int, int], Decimal]:
         .order_by()
     )
     return {(r["site_id"], r["item_id"]): r["total"] for r in rows}
+
+
+def _usable_lines(today):
+    """Open allocation lines holding stock production may use (usable lot, unblocked bin)."""
+    usable_lot = Q(lot__isnull=True) | (
+        Q(lot__status=LotStatus.AVAILABLE) & (Q(lot__expiry__isnull=True) | Q(lot__expiry__gte=today))
+    )
+    return holding_lines().filter(usable_lot, bin__blocked=False).exclude(bin__zone__kind__in=UNPICKABLE_ZONES)
+
+
+def reserved_for_orders(order_ids) -> dict[tuple[int, int], Decimal]:
+    """(order, item) -> usable stock the orders' reservations hold; an order with a reservation
+    has a key (order, None)."""
+    from mes.models import WorkOrderReservation
+
+    result = {
+        (order_id, None): Decimal(0)
+        for order_id in WorkOrderReservation.objects.filter(work_order_id__in=order_ids).values_list(
+            "work_order_id", flat=True
+        )
+    }
+    if not result:
+        return result
+    rows = (
+        _usable_lines(timezone.localdate())
+        .filter(pick_list__work_order_reservation__work_order_id__in=order_ids)
+        .values("item_id", order_id=F("pick_list__work_order_reservation__work_order_id"))
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    for row in rows:
+        result[(row["order_id"], row["item_id"])] = row["total"]
+    return result
+
+
+def free_stock(site_ids, item_ids, usable) -> dict[tuple[int, int], Decimal]:
+    """Usable stock per (site, item) that no open pick line holds."""
+    if not item_ids:
+        return {}
+    held = {
+        (r["pick_list__site_id"], r["item_id"]): r["total"]
+        for r in _usable_lines(timezone.localdate())
+        .filter(pick_list__site_id__in=site_ids, item_id__in=item_ids)
+        .values("pick_list__site_id", "item_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    }
+    return {key: max(total - held.get(key, Decimal(0)), Decimal(0)) for key, total in usable.items()}
 
 
 def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
@@ -81,10 +130,11 @@ def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
     ):
         if material.required > material.issued:
             needs[(material.work_order_id, material.operation_sequence)].append(material)
-    stock = usable_stock(
-        {op.work_order.site_id for op in operations},
-        {m.component_id for group in needs.values() for m in group},
-    )
+    site_ids = {op.work_order.site_id for op in operations}
+    component_ids = {m.component_id for group in needs.values() for m in group}
+    stock = usable_stock(site_ids, component_ids)
+    reserved = reserved_for_orders(order_ids)
+    free = free_stock(site_ids, component_ids, stock) if reserved else {}
     centre_equipment = {}
     if operations:
         from mes.models import Equipment
@@ -99,6 +149,11 @@ def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
         for material in needs.get((order.pk, op.sequence), ()):
             wanted = material.required - material.issued
             available = stock.get((order.site_id, material.component_id), Decimal(0))
+            if (order.pk, None) in reserved:
+                # Reserved at release: what its own lines hold (still usable) and what nobody holds.
+                available = reserved.get((order.pk, material.component_id), Decimal(0)) + free.get(
+                    (order.site_id, material.component_id), Decimal(0)
+                )
             if available < wanted:
                 short.append(
                     {

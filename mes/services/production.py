@@ -23,8 +23,9 @@ from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from mes.models import Operation, ProductionReport, ReportConsumption, ReportOutput, WorkOrderMaterial
 from mes.services.operations import REPORTABLE, lock_operation
+from mes.services.reservations import ReservedStock
 from mes.services.work_orders import check_workable
-from wms.models import MoveKind
+from wms.models import Lot, MoveKind
 from wms.services.ledger import post_move
 
 
@@ -166,6 +167,7 @@ def _create_once(key: str, **fields) -> ProductionReport:
 
 def _consume(report, order, operation, consumed: list[dict], user) -> None:
     materials = {m.component_id: m for m in order.materials.all()}
+    reserved = None
     for index, line in enumerate(consumed, start=1):
         item, bin_ = line.get("item"), line.get("bin")
         if item is None or bin_ is None:
@@ -178,19 +180,29 @@ def _consume(report, order, operation, consumed: list[dict], user) -> None:
             )
         if bin_.warehouse.site_id != order.site_id:
             raise ValidationFailed(_("Bin %(bin)s is not at this site.") % {"bin": bin_.code}, field="consumed")
+    if consumed:
+        # The order's allocation lines, locked before any bin or stock row (core.locking).
+        reserved = ReservedStock(order=order, item_ids={line["item"].pk for line in consumed})
+    for line in consumed:
+        item, bin_ = line["item"], line["bin"]
         quantity = parse_quantity(line.get("quantity"), field="consumed")
         lot = line.get("lot")
+        if isinstance(lot, str) and lot:
+            lot = Lot.objects.filter(site_id=order.site_id, item=item, code=lot).first() or lot
+        pick_list, allocation = reserved.line_for(item=item, bin=bin_, lot=lot if isinstance(lot, Lot) else None)
         move = post_move(
             kind=MoveKind.ISSUE,
             item=item,
             quantity=quantity,
             user=user,
-            lot=lot if lot is not None and not isinstance(lot, str) else None,
+            lot=lot if isinstance(lot, Lot) else None,
             lot_code=lot if isinstance(lot, str) and lot else None,
             from_bin=bin_,
             reference=order.number,
             reason=_("operation %(seq)s") % {"seq": operation.sequence},
+            allocation=allocation,
         )
+        reserved.consumed(pick_list=pick_list, line=allocation, move=move, user=user)
         ReportConsumption.objects.create(
             report=report, item=item, lot=move.lot, bin=bin_, quantity=move.quantity, move=move
         )

@@ -4,12 +4,14 @@ WORK_ORDER_STATES declares. Release creates the operations: the first is ready, 
 """
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
+from simple_history.utils import bulk_update_with_history
 
 from core.errors import InvalidTransition, ValidationFailed
-from core.events import publish
+from core.events import publish, publish_many
 from core.quantities import parse_quantity
 from core.scoping import require_site_access
 from core.states import StateMachine, Transition
@@ -24,6 +26,7 @@ from mes.models import (
     WorkOrderStatus,
 )
 from mes.services.definitions import approved_version, explode_bom
+from mes.services.reservations import release_reservations, reserve_components, reserve_components_of
 from wms.services.numbering import next_document_number
 
 NUMBER_PREFIX = "WO"
@@ -168,7 +171,9 @@ def _transition(order: WorkOrder, name: str, user, *, also=None, event: str, che
 
 
 def release_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
-    """Release a draft: its first operation becomes ready, the others wait for their predecessor."""
+    """Release a draft: its first operation becomes ready, the others wait for their predecessor,
+    and its components are reserved in WMS (`mes.services.reservations`: a shortage is reserved
+    in part and shown on the dispatch list)."""
 
     def ready_first(order):
         if order.status != W.DRAFT:
@@ -176,14 +181,53 @@ def release_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
         first = order.operations.order_by("sequence").first()
         Operation.objects.filter(pk=first.pk).update(status=OperationStatus.READY, updated_at=timezone.now())
 
-    return _transition(
-        work_order,
-        "release",
-        user,
-        also={"released_at": timezone.now()},
-        event="mes.work_order.released",
-        check=ready_first,
-    )
+    require_site_access(user, work_order.site_id)
+    with transaction.atomic():
+        order = lock_work_order(work_order)
+        ready_first(order)
+        WORK_ORDER_STATES.apply(order, "release", user, also={"released_at": timezone.now()})
+        reserve_components(order=order, user=user)
+        publish("mes.work_order.released", _payload(order), site=order.site)
+    return order
+
+
+def release_work_orders(*, work_orders, user) -> list[WorkOrder]:
+    """Release many drafts of one site at once (a planner releasing a day's plan), as
+    `release_work_order` does one: in one transaction, the orders locked in primary-key order,
+    statuses, first operations and history written in bulk, components reserved in one pass per
+    item, most urgent order first. One order that is not a draft refuses the lot: nothing changes."""
+    ids = sorted({order.pk for order in work_orders})
+    if not ids:
+        return []
+    with transaction.atomic():
+        orders = list(
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("site", "item__base_unit")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        sites = {order.site_id for order in orders}
+        if len(sites) != 1:
+            raise ValidationFailed(_("Release the work orders of one site at a time."), field="work_orders")
+        require_site_access(user, orders[0].site_id)
+        now = timezone.now()
+        for order in orders:
+            WORK_ORDER_STATES.check(order, "release", user)
+            order.status, order.released_at, order.updated_at = W.RELEASED, now, now
+        bulk_update_with_history(
+            orders, WorkOrder, ["status", "released_at", "updated_at"], default_user=user, batch_size=1000
+        )
+        first = (
+            Operation.objects.filter(work_order_id=OuterRef("work_order_id"))
+            .order_by("sequence")
+            .values("sequence")[:1]
+        )
+        Operation.objects.filter(work_order_id__in=ids, sequence=Subquery(first)).update(
+            status=OperationStatus.READY, updated_at=now
+        )
+        reserve_components_of(orders=orders, user=user)
+        publish_many("mes.work_order.released", [_payload(order) for order in orders], site=orders[0].site)
+    return orders
 
 
 def hold_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
@@ -211,7 +255,14 @@ def cancel_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
                 _("Work order %(number)s has production reports: complete it instead.") % {"number": order.number}
             )
 
-    return _transition(work_order, "cancel", user, event="mes.work_order.cancelled", check=nothing_reported)
+    def nothing_reported_and_give_back(order):
+        nothing_reported(order)
+        WORK_ORDER_STATES.check(order, "cancel", user)
+        release_reservations(order=order, user=user)
+
+    return _transition(
+        work_order, "cancel", user, event="mes.work_order.cancelled", check=nothing_reported_and_give_back
+    )
 
 
 def complete_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
@@ -239,8 +290,14 @@ def complete_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
 
 
 def close_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
-    """Close a completed order: nothing more is booked to it."""
-    return _transition(work_order, "close", user, event="mes.work_order.closed")
+    """Close a completed order: nothing more is booked to it, and what its reservations still
+    hold is given back."""
+
+    def give_back(order):
+        WORK_ORDER_STATES.check(order, "close", user)
+        release_reservations(order=order, user=user)
+
+    return _transition(work_order, "close", user, event="mes.work_order.closed", check=give_back)
 
 
 def check_workable(order: WorkOrder) -> None:

@@ -23,3 +23,20 @@ def next_document_number(*, site, prefix: str, taken=None) -> str:
                 break
         DocumentSequence.objects.filter(pk=sequence.pk).update(last_value=value)
     return number
+
+
+def next_document_numbers(*, site, prefix: str, count: int, taken_in=None) -> list[str]:
+    """`count` next free numbers of `site` at once, under the same counter lock.
+    `taken_in(numbers) -> set` names those of a batch already used (entered by hand)."""
+    numbers: list[str] = []
+    with transaction.atomic():
+        DocumentSequence.objects.bulk_create([DocumentSequence(site=site, prefix=prefix)], ignore_conflicts=True)
+        sequence = DocumentSequence.objects.select_for_update().get(site=site, prefix=prefix)
+        value = sequence.last_value
+        while len(numbers) < count:
+            batch = [f"{prefix}-{site.code}-{value + n:06d}" for n in range(1, count - len(numbers) + 1)]
+            value += len(batch)
+            used = taken_in(batch) if taken_in is not None else set()
+            numbers.extend(n for n in batch if n not in used)
+        DocumentSequence.objects.filter(pk=sequence.pk).update(last_value=value)
+    return numbers

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.dates import site_today
 from core.errors import DomainError, InvalidTransition, ValidationFailed
-from core.events import publish
+from core.events import publish, publish_many
 from core.models import Item
 from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
@@ -39,7 +39,7 @@ from wms.models import (
 from wms.selectors.availability import held_by_bin_and_lot
 from wms.services.ledger import post_move
 from wms.services.lots import usable_lot_q
-from wms.services.numbering import next_document_number
+from wms.services.numbering import next_document_number, next_document_numbers
 
 NUMBER_PREFIX = "PL"
 # Stock in these zones is not yet (or no longer) fit to pick.
@@ -87,10 +87,13 @@ def create_pick_list(
     reference: str = "",
     destination_bin: Bin | None = None,
     number: str | None = None,
+    hold_destination_stock: bool = False,
 ) -> PickList:
     """Allocate `lines` (item, quantity, unit) from the site's usable stock and make a pick list.
 
-    Staging lists move the goods to `destination_bin`; shipment lists ship them out.
+    Staging lists move the goods to `destination_bin`; shipment lists ship them out. With
+    `hold_destination_stock`, stock already in the destination bin is allocated too (a line there
+    holds it in place: confirming it moves nothing).
     """
     require_site_access(user, site)
     if purpose not in PickPurpose.values:
@@ -159,7 +162,7 @@ def create_pick_list(
         # lines reference.
         list(Item.objects.select_for_update(no_key=True).filter(pk__in=[i.pk for i in items]).order_by("pk"))
         for item in items:
-            candidates = _allocatable(site, item, exclude_bin=destination_bin)
+            candidates = _allocatable(site, item, exclude_bin=None if hold_destination_stock else destination_bin)
             for line_item, quantity in wanted:
                 if line_item.pk != item.pk:
                     continue
@@ -201,6 +204,99 @@ def create_pick_list(
             site=site,
         )
     return pick_list
+
+
+def create_staging_lists(*, site, requests: list[dict], user) -> list[PickList]:
+    """Many staging lists at once, as `create_pick_list(purpose=staging,
+    hold_destination_stock=True)` would make them one after the other: `requests` is
+    `[{"reference", "components": [{"item", "quantity", "unit"}], "destination_bin"}]` in the
+    order stock is shared out. Items are locked once, in primary-key order, their usable stock
+    read once; lists, lines and events are written in bulk."""
+    from simple_history.utils import bulk_create_with_history
+
+    require_site_access(user, site)
+    if not requests:
+        return []
+    wanted = []
+    for data in requests:
+        destination = data["destination_bin"]
+        if destination.warehouse.site_id != site.pk or destination.blocked:
+            raise ValidationFailed(
+                _("Bin %(bin)s cannot take staged stock here.") % {"bin": destination.code},
+                field="destination_bin",
+            )
+        lines = [
+            (
+                line["item"],
+                to_base_unit(parse_quantity(line.get("quantity"), field="lines"), line.get("unit"), line["item"]),
+            )
+            for line in data["components"]
+        ]
+        wanted.append((data, lines))
+    with transaction.atomic():
+        numbers = next_document_numbers(
+            site=site,
+            prefix=NUMBER_PREFIX,
+            count=len(requests),
+            taken_in=lambda batch: set(PickList.objects.filter(number__in=batch).values_list("number", flat=True)),
+        )
+        lists = [
+            PickList(
+                site=site,
+                number=number,
+                purpose=PickPurpose.STAGING,
+                reference=data.get("reference") or "",
+                destination_bin=data["destination_bin"],
+                created_by=user,
+            )
+            for number, (data, _lines) in zip(numbers, wanted, strict=True)
+        ]
+        lists = bulk_create_with_history(lists, PickList, default_user=user)
+        items = sorted({item for _data, lines in wanted for item, _q in lines}, key=lambda i: i.pk)
+        list(Item.objects.select_for_update(no_key=True).filter(pk__in=[i.pk for i in items]).order_by("pk"))
+        candidates = {item.pk: _allocatable(site, item, exclude_bin=None) for item in items}
+        taken: dict[int, Decimal] = {}
+        all_lines, shorts_of = [], []
+        for pick_list, (_data, lines) in zip(lists, wanted, strict=True):
+            picks, shorts = [], []
+            for item, quantity in lines:
+                remaining = quantity
+                for quant, free in candidates[item.pk]:
+                    if remaining <= 0:
+                        break
+                    free -= taken.get(quant.pk, Decimal(0))
+                    if free <= 0:
+                        continue
+                    amount = min(free, remaining)
+                    taken[quant.pk] = taken.get(quant.pk, Decimal(0)) + amount
+                    remaining -= amount
+                    picks.append(PickLine(item=item, lot=quant.lot, bin=quant.bin, quantity=amount))
+                if remaining > 0:
+                    shorts.append(
+                        PickLine(item=item, quantity=remaining, short_quantity=remaining, status=PickLineStatus.SHORT)
+                    )
+            picks.sort(key=lambda p: (p.bin.pick_sequence, p.bin.code, p.item.code, p.lot.code if p.lot else ""))
+            for sequence, line in enumerate(picks + shorts, start=1):
+                line.pick_list = pick_list
+                line.sequence = sequence
+            all_lines.extend(picks + shorts)
+            shorts_of.append((pick_list, len(picks), shorts))
+        PickLine.objects.bulk_create(all_lines, batch_size=2000)
+        publish_many(
+            "wms.picklist.created",
+            [
+                {
+                    "pick_list": pick_list.number,
+                    "purpose": PickPurpose.STAGING,
+                    "reference": pick_list.reference,
+                    "lines": count,
+                    "short": [{"item": s.item.code, "quantity": str(s.short_quantity)} for s in shorts],
+                }
+                for pick_list, count, shorts in shorts_of
+            ],
+            site=site,
+        )
+    return lists
 
 
 def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuant, Decimal]]:
@@ -305,8 +401,9 @@ def confirm_pick(
             )
 
         move = None
-        if picked > 0:
-            staging = pick_list.purpose == PickPurpose.STAGING
+        staging = pick_list.purpose == PickPurpose.STAGING
+        # A line held in the destination bin itself is already where it is wanted.
+        if picked > 0 and not (staging and line.bin_id == pick_list.destination_bin_id):
             move = post_move(
                 kind="transfer" if staging else "shipment",
                 item=line.item,

@@ -1,0 +1,143 @@
+"""Reservations: a released work order holds its components in WMS.
+
+Release allocates what the order's BOM snapshot still needs (required less issued, per
+component) from the site's usable stock, FEFO, as one staging pick list per line-side bin the
+materials go to; stock already in that bin is held in place, the rest is picked to it by the
+warehouse. What cannot be allocated is released anyway, as a partial reservation: the pick
+list carries short lines and the dispatch list shows the operation waiting for material with
+what is short (a plant releases to the floor and expedites the shortage; refusing the release
+would only hide the demand from the warehouse).
+
+Consumption issues held stock against its allocation (`consume_reserved`), so an order never
+competes with itself. Cancelling or closing the order gives back what its lines still hold.
+
+Locks (core.locking): the work order (taken by the caller), then the pick list and its lines,
+then the items being allocated, bins and stock rows inside the WMS services.
+"""
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+from mes.models import Operation, WorkOrder, WorkOrderMaterial, WorkOrderReservation
+from wms.services.allocations import (
+    allocate_for_work_order,
+    allocate_for_work_orders,
+    allocation_for,
+    consume_allocation,
+    lock_allocations,
+    release_allocation,
+)
+
+
+class NoLineSideBin(DomainError):
+    code = "no_line_side_bin"
+    default_message = gettext_lazy("The work centre has no line-side bin to stage material to.")
+
+
+def _requests(order: WorkOrder) -> list[dict]:
+    """What `order` still needs, per line-side bin: `[{"reference", "components",
+    "destination_bin"}]`. Reads the order's operations and materials (prefetched in bulk)."""
+    centres = {op.sequence: op.work_centre for op in order.operations.all()}
+    wanted: OrderedDict = OrderedDict()  # bin id -> component -> quantity
+    bins = {}
+    for material in sorted(order.materials.all(), key=lambda m: m.line_no):
+        need = material.required - material.issued
+        if need <= 0:
+            continue
+        centre = centres.get(material.operation_sequence) or centres[min(centres)]
+        if centre.line_side_bin is None:
+            raise NoLineSideBin(
+                _("Work centre %(wc)s has no line-side bin: %(item)s of %(number)s cannot be reserved.")
+                % {"wc": centre.code, "item": material.component.code, "number": order.number}
+            )
+        bins[centre.line_side_bin_id] = centre.line_side_bin
+        per_item = wanted.setdefault(centre.line_side_bin_id, OrderedDict())
+        per_item[material.component] = per_item.get(material.component, Decimal(0)) + need
+    return [
+        {
+            "reference": order.number,
+            "components": [{"item": item, "quantity": quantity} for item, quantity in per_item.items()],
+            "destination_bin": bins[bin_id],
+        }
+        for bin_id, per_item in wanted.items()
+    ]
+
+
+RESERVATION_PREFETCH = (
+    Prefetch("operations", Operation.objects.select_related("work_centre__line_side_bin__warehouse")),
+    Prefetch("materials", WorkOrderMaterial.objects.select_related("component__base_unit")),
+)
+
+
+def reserve_components(*, order: WorkOrder, user) -> list[WorkOrderReservation]:
+    """Allocate what `order` (locked by the caller) still needs, one staging list per line-side
+    bin. Raises NoLineSideBin, nothing written, when a consuming work centre has none."""
+    prefetch_related_objects([order], *RESERVATION_PREFETCH)
+    made = [
+        WorkOrderReservation(
+            work_order=order,
+            pick_list=allocate_for_work_order(
+                site=order.site,
+                reference=request["reference"],
+                components=request["components"],
+                destination_bin=request["destination_bin"],
+                user=user,
+            ),
+        )
+        for request in _requests(order)
+    ]
+    return WorkOrderReservation.objects.bulk_create(made)
+
+
+def reserve_components_of(*, orders: list[WorkOrder], user) -> list[WorkOrderReservation]:
+    """`reserve_components` for many orders of one site (locked by the caller), most urgent
+    first: each component's stock is read once and shared out in that order."""
+    if not orders:
+        return []
+    prefetch_related_objects(orders, *RESERVATION_PREFETCH)
+    owners, requests = [], []
+    for order in sorted(orders, key=lambda o: (o.priority, o.due, o.number)):
+        for request in _requests(order):
+            owners.append(order)
+            requests.append(request)
+    lists = allocate_for_work_orders(site=orders[0].site, requests=requests, user=user)
+    return WorkOrderReservation.objects.bulk_create(
+        [
+            WorkOrderReservation(work_order=order, pick_list=pick_list)
+            for order, pick_list in zip(owners, lists, strict=True)
+        ]
+    )
+
+
+def release_reservations(*, order: WorkOrder, user) -> None:
+    """Give back what `order`'s (locked) reservations still hold."""
+    for reservation in order.reservations.select_related("pick_list").order_by("pick_list_id"):
+        release_allocation(pick_list=reservation.pick_list, user=user)
+
+
+class ReservedStock:
+    """The order's reservation lines holding `item_ids`, locked for one production report, so
+    its issues take the held stock against the allocation."""
+
+    def __init__(self, *, order: WorkOrder, item_ids):
+        self.locked = []
+        for pick_list_id in order.reservations.order_by("pick_list_id").values_list("pick_list_id", flat=True):
+            pick_list, lines = lock_allocations(pick_list_id=pick_list_id, item_ids=item_ids)
+            self.locked.append((pick_list, lines))
+
+    def line_for(self, *, item, bin, lot):
+        """(pick list, line) holding `item`/`lot` in `bin` for this order, or (None, None)."""
+        for pick_list, lines in self.locked:
+            line = allocation_for(lines, item=item, bin=bin, lot=lot)
+            if line is not None:
+                return pick_list, line
+        return None, None
+
+    def consumed(self, *, pick_list, line, move, user) -> None:
+        if line is not None:
+            consume_allocation(pick_list=pick_list, line=line, move=move, user=user)
