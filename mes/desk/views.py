@@ -18,7 +18,7 @@ from mes.selectors import charts, dashboard, kpis, oee, plant
 
 VIEW = "mes.view_equipment"
 
-# Templates of extra panels on the equipment page (machine-data trends, alerts): a package adds
+# Templates of extra panels on the equipment page (quality, maintenance): a higher app adds
 # its template name here from its AppConfig.ready(); each receives the page's context.
 EQUIPMENT_PANELS: list[str] = []
 

@@ -28,3 +28,11 @@ def plain(value):
     if value is None:
         return ""
     return f"{value.normalize():f}"
+
+
+@register.inclusion_tag("mes/board/_machine_data.html", takes_context=True)
+def machine_data_panel(context, machine):
+    """Live values, trends with alert markers and the alerts of `machine` (equipment page)."""
+    from mes.selectors.machine_page import machine_data
+
+    return {"machine": machine, "request": context.get("request"), **machine_data(machine)}
