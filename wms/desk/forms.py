@@ -108,6 +108,14 @@ class LotStatusForm(DomainErrorsMixin, forms.Form):
 
     status = forms.ChoiceField(label=_("New status"), choices=LotStatus.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    password = forms.CharField(
+        label=_("Your password (e-signature)"),
+        required=False,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Releasing a lot from quarantine or hold is signed by quality."),
+    )
 
     def __init__(self, *args, allowed=None, **kwargs):
         super().__init__(*args, **kwargs)
