@@ -96,16 +96,3 @@ def test_a_period_without_usage_proposes_no_change(setup):
     assert apply_abc_classes(site=site, user=user, start=quiet_start, end=quiet_end) == 0
     assert site_class(site, "ABC-6") == "A"
 
-
-def test_count_generation_uses_the_sites_class(setup):
-    from wms.models import CountSchedule
-    from wms.services.counting import generate_count_tasks
-
-    site, user, start, end = setup
-    StockPolicy.objects.create(site=site, item=Item.objects.get(code="ABC-6"), abc_class="C")
-    CountSchedule.objects.create(site=site, abc_class="A", interval_days=1)
-    CountSchedule.objects.create(site=site, abc_class="C", interval_days=365)
-    generate_count_tasks(site=site, user=user)
-    # counted today: the next run tomorrow counts class A items again, not ABC-6 (C at this site)
-    tomorrow = generate_count_tasks(site=site, user=user, today=end + timedelta(days=2))
-    assert "ABC-6" not in {task.item.code for task in tomorrow}
