@@ -95,4 +95,3 @@ def test_a_period_without_usage_proposes_no_change(setup):
     assert (frame["proposed_class"] == frame["current_class"]).all()
     assert apply_abc_classes(site=site, user=user, start=quiet_start, end=quiet_end) == 0
     assert site_class(site, "ABC-6") == "A"
-

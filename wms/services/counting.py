@@ -173,7 +173,14 @@ def _post_adjustment(*, task: CountTask, difference: Decimal, user, reason: str)
 
 def needs_approval(*, task: CountTask, system_quantity: Decimal, variance: Decimal, variance_value: Decimal) -> bool:
     """True when the variance is above the warehouse's percentage or value threshold."""
-    warehouse = task.bin.warehouse
+    return exceeds_thresholds(
+        warehouse=task.bin.warehouse, system_quantity=system_quantity, variance=variance, variance_value=variance_value
+    )
+
+
+def exceeds_thresholds(*, warehouse, system_quantity: Decimal, variance: Decimal, variance_value: Decimal) -> bool:
+    """The warehouse's one rule for stock changes that need a signed approval (count variances
+    and desk adjustments): above its value or its percentage threshold."""
     if variance == 0:
         return False
     if abs(variance_value) > warehouse.count_variance_value:
