@@ -95,3 +95,14 @@ def test_a_period_without_usage_proposes_no_change(setup):
     assert (frame["proposed_class"] == frame["current_class"]).all()
     assert apply_abc_classes(site=site, user=user, start=quiet_start, end=quiet_end) == 0
     assert site_class(site, "ABC-6") == "A"
+
+
+def test_the_api_lists_each_sites_class(setup, api_as):
+    site, user, start, end = setup
+    other = BinFactory()
+    stock_in(bin=other, item=Item.objects.get(code="ABC-3"), quantity=5)
+    StockPolicy.objects.create(site=other.warehouse.site, item=Item.objects.get(code="ABC-3"))
+    apply_abc_classes(site=site, user=user, start=start, end=end)
+    admin = UserFactory(roles=["admin"], sites=[site, other.warehouse.site])
+    rows = api_as(admin).get("/api/v1/wms/stock-policies/", {"item": "ABC-3"}).json()["results"]
+    assert {(row["site"], row["abc_class"]) for row in rows} == {(site.code, "B"), (other.warehouse.site.code, "C")}
