@@ -20,6 +20,7 @@ from core.events import subscribe
 from core.models import ApprovalStatus, Role
 
 COUNT_VARIANCE = "wms.count_variance"
+STOCK_ADJUSTMENT = "wms.stock_adjustment"
 # A variance worth this many times the warehouse's value threshold is urgent: e-mailed at once.
 URGENT_VALUE_FACTOR = 2
 
@@ -121,6 +122,72 @@ def _count_model():
     return CountTask
 
 
+def _adjustment_needs_approval(adjustment) -> bool:
+    from wms.models import AdjustmentStatus
+
+    return adjustment.status == AdjustmentStatus.PENDING_APPROVAL
+
+
+def _adjustment_title(adjustment) -> str:
+    return _("Stock adjustment of %(item)s in bin %(bin)s") % {
+        "item": adjustment.item.code,
+        "bin": adjustment.bin.code,
+    }
+
+
+def _adjustment_figures(adjustment) -> list[Figure]:
+    unit = adjustment.item.base_unit.code
+    currency = adjustment.site.company.base_currency.code
+    change = f"{_signed(adjustment.quantity)} {unit}"
+    if adjustment.system_quantity:
+        percent = (adjustment.quantity * 100 / adjustment.system_quantity).quantize(Decimal("0.1"))
+        change += f" ({_signed(percent)}\u00a0%)"
+    figures = [
+        Figure(_("Item"), f"{adjustment.item.code} · {adjustment.item.name}"),
+        Figure(_("Bin"), adjustment.bin.code),
+    ]
+    if adjustment.lot_code:
+        figures.append(Figure(_("Lot"), adjustment.lot_code))
+    figures += [
+        Figure(_("On hand"), f"{_number(adjustment.system_quantity)} {unit}"),
+        Figure(_("Change"), change, emphasis=True),
+        Figure(_("Value"), f"{_number(adjustment.value)} {currency}", emphasis=True),
+        Figure(_("Reason"), adjustment.get_reason_code_display()),
+    ]
+    if adjustment.note:
+        figures.append(Figure(_("Note"), adjustment.note))
+    return figures
+
+
+def _adjustment_fingerprint(adjustment) -> str:
+    state = "|".join(str(v) for v in (adjustment.status, adjustment.quantity, adjustment.system_quantity))
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def _adjustment_urgency(adjustment) -> str:
+    return (
+        "high" if adjustment.value >= URGENT_VALUE_FACTOR * adjustment.bin.warehouse.count_variance_value else "normal"
+    )
+
+
+def _approve_adjustment(*, record, user, password, comment):
+    from wms.services.adjustments import approve_adjustment
+
+    return approve_adjustment(adjustment=record, user=user, password=password, reason=comment)
+
+
+def _reject_adjustment(*, record, user, password, comment):
+    from wms.services.adjustments import reject_adjustment
+
+    return reject_adjustment(adjustment=record, user=user, password=password, reason=comment)
+
+
+def _adjustment_model():
+    from wms.models import StockAdjustment
+
+    return StockAdjustment
+
+
 def register_kinds() -> None:
     """Declare the warehouse's approvals (called from WmsConfig.ready)."""
     register(
@@ -139,6 +206,24 @@ def register_kinds() -> None:
             url=lambda task: reverse("wms:count-detail", args=[task.pk]),
             escalate_after=timedelta(hours=8),
             related=("site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "counted_by"),
+        )
+    )
+    register(
+        ApprovalKind(
+            name=STOCK_ADJUSTMENT,
+            label=gettext_lazy("Stock adjustment"),
+            model=_adjustment_model(),
+            roles=(Role.SUPERVISOR, Role.ADMIN),
+            title=_adjustment_title,
+            figures=_adjustment_figures,
+            fingerprint=_adjustment_fingerprint,
+            approve=_approve_adjustment,
+            reject=_reject_adjustment,
+            needs_approval=_adjustment_needs_approval,
+            urgency=_adjustment_urgency,
+            url=lambda adjustment: reverse("wms:adjustment-list") + f"?status={adjustment.status}",
+            escalate_after=timedelta(hours=8),
+            related=("site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "requested_by"),
         )
     )
 
@@ -196,3 +281,54 @@ def close_rejected_count(event) -> None:
 @subscribe("wms.count.cancelled")
 def close_cancelled_count(event) -> None:
     _close(event, ApprovalStatus.CANCELLED)
+
+
+def _adjustment(event):
+    from wms.models import StockAdjustment
+
+    pk = event.payload.get("adjustment")
+    if pk is None:
+        return None
+    return (
+        StockAdjustment.objects.select_related(
+            "site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "requested_by", "decided_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@subscribe("wms.adjustment.awaiting_approval")
+def ask_for_adjustment_approval(event) -> None:
+    """A desk adjustment is above the thresholds: put it in the approvers' inbox."""
+    from core.services.approvals import request_approval
+
+    adjustment = _adjustment(event)
+    if adjustment is not None:
+        request_approval(kind=STOCK_ADJUSTMENT, record=adjustment, requested_by=adjustment.requested_by)
+
+
+def _close_adjustment(event, status) -> None:
+    from core.models import OPEN_APPROVAL_STATUSES, ApprovalRequest
+    from core.services.approvals import close_requests_for
+
+    waiting = ApprovalRequest.objects.filter(
+        kind=STOCK_ADJUSTMENT, object_id=str(event.payload.get("adjustment")), status__in=OPEN_APPROVAL_STATUSES
+    )
+    if not waiting.exists():
+        return
+    adjustment = _adjustment(event)
+    if adjustment is not None:
+        close_requests_for(
+            record=adjustment, status=status, user=adjustment.decided_by, comment=adjustment.decision_note
+        )
+
+
+@subscribe("wms.adjustment.posted")
+def close_approved_adjustment(event) -> None:
+    _close_adjustment(event, ApprovalStatus.APPROVED)
+
+
+@subscribe("wms.adjustment.rejected")
+def close_rejected_adjustment(event) -> None:
+    _close_adjustment(event, ApprovalStatus.REJECTED)

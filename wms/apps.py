@@ -15,6 +15,7 @@ class WmsConfig(AppConfig):
         {"label": _("Expected receipts"), "url": "wms:receipt-list", "perm": "wms.view_expectedreceipt"},
         {"label": _("Pick lists"), "url": "wms:picklist-list", "perm": "wms.view_picklist"},
         {"label": _("Counts"), "url": "wms:count-list", "perm": "wms.view_counttask"},
+        {"label": _("Adjustments"), "url": "wms:adjustment-list", "perm": "wms.add_stockadjustment"},
         {"label": _("Alerts"), "url": "wms:alert-list", "perm": "wms.view_inventoryalert"},
         {
             "label": _("KPIs"),

@@ -7,7 +7,9 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.models import Item
 from tests.factories import ItemFactory, UserFactory
 from tests.wms.factories import BinFactory, stock_in
+from wms.models import StockPolicy
 from wms.selectors.kpis import abc_from_usage
+from wms.selectors.planning import item_abc_class
 from wms.services.abc import apply_abc_classes
 from wms.services.counting import site_today
 from wms.services.ledger import post_move
@@ -57,16 +59,22 @@ def test_shares_are_validated(setup):
     assert error.value.field == "b_share"
 
 
-def test_apply_changes_the_items_with_history(setup):
+def site_class(site, code):
+    return item_abc_class(item=Item.objects.get(code=code), site=site)
+
+
+def test_apply_changes_the_classes_at_that_site_only(setup):
     site, user, start, end = setup
+    other = BinFactory()  # another site stocking the same items keeps their classes
+    stock_in(bin=other, item=Item.objects.get(code="ABC-3"), quantity=5)
 
     changed = apply_abc_classes(site=site, user=user, start=start, end=end)
 
     assert changed == 5  # ABC-1..4 from C, ABC-6 from A; ABC-5 stays C
-    assert Item.objects.get(code="ABC-3").abc_class == "B"
-    idle = Item.objects.get(code="ABC-6")
-    assert idle.abc_class == "C"
-    assert idle.history.first().history_user == user
+    assert site_class(site, "ABC-3") == "B" and site_class(site, "ABC-6") == "C"
+    assert site_class(other.warehouse.site, "ABC-3") == "C" and site_class(other.warehouse.site, "ABC-6") == "A"
+    assert Item.objects.get(code="ABC-6").abc_class == "A"  # the item's default is untouched
+    assert StockPolicy.objects.get(site=site, item__code="ABC-3").abc_class == "B"
     assert apply_abc_classes(site=site, user=user, start=start, end=end) == 0
 
 
@@ -86,4 +94,15 @@ def test_a_period_without_usage_proposes_no_change(setup):
     assert frame.loc["ABC-6", "proposed_class"] == "A"
     assert (frame["proposed_class"] == frame["current_class"]).all()
     assert apply_abc_classes(site=site, user=user, start=quiet_start, end=quiet_end) == 0
-    assert Item.objects.get(code="ABC-6").abc_class == "A"
+    assert site_class(site, "ABC-6") == "A"
+
+
+def test_the_api_lists_each_sites_class(setup, api_as):
+    site, user, start, end = setup
+    other = BinFactory()
+    stock_in(bin=other, item=Item.objects.get(code="ABC-3"), quantity=5)
+    StockPolicy.objects.create(site=other.warehouse.site, item=Item.objects.get(code="ABC-3"))
+    apply_abc_classes(site=site, user=user, start=start, end=end)
+    admin = UserFactory(roles=["admin"], sites=[site, other.warehouse.site])
+    rows = api_as(admin).get("/api/v1/wms/stock-policies/", {"item": "ABC-3"}).json()["results"]
+    assert {(row["site"], row["abc_class"]) for row in rows} == {(site.code, "B"), (other.warehouse.site.code, "C")}

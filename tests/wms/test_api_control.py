@@ -6,7 +6,7 @@ import pytest
 from core.models import Item
 from tests.factories import ItemFactory, UserFactory
 from tests.wms.factories import BinFactory, StockPolicyFactory, stock_in
-from wms.models import CountStatus, CountTask, StockQuant
+from wms.models import CountStatus, CountTask, StockPolicy, StockQuant
 from wms.services import alerts
 from wms.services.counting import site_today
 from wms.services.ledger import post_move
@@ -211,4 +211,5 @@ def test_abc_apply_needs_item_rights_and_changes_classes(api_as, bin_, site, cou
     response = api_as(planner).post("/api/v1/wms/kpis/abc/apply/", body)
     assert response.status_code == 200, response.content
     assert response.json()["changed"] == 1
-    assert Item.objects.get(pk=item.pk).abc_class == "A"
+    assert StockPolicy.objects.get(site=site, item=item).abc_class == "A"
+    assert Item.objects.get(pk=item.pk).abc_class == "C"

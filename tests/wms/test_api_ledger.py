@@ -333,7 +333,9 @@ def test_lot_status_changes_through_the_state_machine(plant, api_as):
     client = api_as(quality)
     url = f"/api/v1/wms/lots/{lot.pk}/status/"
 
-    released = client.post(url, {"status": "available", "reason": "inspection passed"})
+    released = client.post(
+        url, {"status": "available", "reason": "inspection passed", "password": "correct-horse-battery"}
+    )
     assert released.status_code == 200 and released.json()["status"] == "available"
     assert client.post(url, {"status": "consumed"}).status_code == 200
     refused = client.post(url, {"status": "quarantine"})

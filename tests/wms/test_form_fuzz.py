@@ -68,7 +68,9 @@ def plant():
     open_task = CountTask.objects.create(site=site, bin=b, item=bolt, due_date=timezone.localdate() - timedelta(days=1))
     task = next(t for t in generate_count_tasks(site=site, user=worker) if t.bin_id == a.pk)
     pending = submit_count(task=task, counted_quantity=Decimal("6"), user=worker, reason="found less")
+    quarantined = LotFactory(item=resin, code="R-Q", site=site, status="quarantine")
     return {
+        "quarantined": quarantined,
         "site": site,
         "receiving": receiving,
         "a": a,
@@ -170,10 +172,26 @@ def form_pages(p) -> list[tuple[str, dict]]:
             {"bin": "WH1-A-01", "lot": "R-001", "quantity": "4", "confirm": ""},
         ),
         (reverse("wms:tablet-count-task", args=[p["open_task"].pk]), {"bin": "WH1-A-02", "counted_quantity": "50"}),
+        (
+            reverse("wms:adjustment-create"),
+            {
+                "item": "RESIN-7",
+                "lot": "R-001",
+                "bin": "WH1-A-01",
+                "direction": "lower",
+                "quantity": "1",
+                "reason_code": "damaged",
+                "note": "",
+            },
+        ),
+        (
+            reverse("wms:lot-detail", args=[p["quarantined"].pk]),
+            {"status": "available", "reason": "passed", "password": "x"},
+        ),
     ]
 
 
-FORM_PAGES = 14
+FORM_PAGES = 16
 
 
 def filter_pages(p) -> list[str]:
@@ -189,6 +207,7 @@ def filter_pages(p) -> list[str]:
             "wms:picklist-list",
             "wms:count-list",
             "wms:alert-list",
+            "wms:adjustment-list",
             "wms:kpis",
             "wms:tablet-count",
             "wms:tablet-putaway",

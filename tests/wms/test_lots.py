@@ -27,7 +27,7 @@ def test_quarantined_lot_is_released_and_the_history_says_who_and_why():
     lot = LotFactory(status=LotStatus.QUARANTINE)
     inspector = UserFactory(roles=["quality"], sites=[lot.site])
 
-    lots.release_lot(lot=lot, user=inspector, reason="incoming inspection passed")
+    lots.release_lot(lot=lot, user=inspector, password="correct-horse-battery", reason="incoming inspection passed")
 
     lot.refresh_from_db()
     assert lot.status == LotStatus.AVAILABLE and lot.status_reason == "incoming inspection passed"

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import ValidationFailed
-from tests.factories import ItemFactory
+from tests.factories import ItemFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, ZoneFactory, stock_in, warehouse_layout
 from wms.models import LotStatus, StockQuant
 from wms.services.putaway import PUTAWAY_REFERENCE, confirm_putaway, suggest_putaway_bins
@@ -160,6 +160,7 @@ def test_putaway_queue_shows_receiving_stock_and_released_lots_in_quarantine():
     outsider = warehouse_layout()
 
     assert [(q.item, q.bin) for q in putaway_queue(user=layout.user)] == [(plain, layout.receiving)]
-    release_lot(lot=held, user=layout.user, reason="inspection passed")
+    inspector = UserFactory(roles=["quality"], sites=[layout.site])
+    release_lot(lot=held, user=inspector, password="correct-horse-battery", reason="inspection passed")
     assert {q.lot for q in putaway_queue(user=layout.user, site=layout.site)} == {None, held}
     assert not putaway_queue(user=outsider.user).exists()

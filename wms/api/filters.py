@@ -17,6 +17,7 @@ from wms.models import (
     PickList,
     ReceiptStatus,
     StockMove,
+    StockPolicy,
     StockQuant,
     Warehouse,
     Zone,
@@ -154,3 +155,12 @@ class InventoryAlertFilter(django_filters.FilterSet):
     class Meta:
         model = InventoryAlert
         fields = ["site", "kind", "severity", "item", "lot", "bin", "open"]
+
+
+class StockPolicyFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__code")
+    item = django_filters.CharFilter(field_name="item__code")
+
+    class Meta:
+        model = StockPolicy
+        fields = ["site", "item", "abc_class"]

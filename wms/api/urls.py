@@ -4,7 +4,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from wms.api.views import alerts, counting, kpis, locations, lots, picking, putaway, receiving, stock
+from wms.api.views import alerts, counting, kpis, locations, lots, picking, planning, putaway, receiving, stock
 
 router = DefaultRouter()
 router.register("warehouses", locations.WarehouseViewSet, basename="warehouse")
@@ -21,6 +21,7 @@ router.register("pick-lists", picking.PickListViewSet, basename="pick-list")
 router.register("count-tasks", counting.CountTaskViewSet, basename="count-task")
 router.register("alerts", alerts.InventoryAlertViewSet, basename="inventory-alert")
 router.register("kpis", kpis.KpiViewSet, basename="kpi")
+router.register("stock-policies", planning.StockPolicyViewSet, basename="stock-policy")
 
 app_name = "wms-api"
 urlpatterns = router.urls

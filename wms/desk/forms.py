@@ -11,6 +11,7 @@ from core.forms import DomainErrorsMixin, model_rules
 from core.quantities import QuantityField, fit_to_unit
 from core.selectors.master_data import item_list, partner_list, unit_list
 from wms.models import (
+    AdjustmentReason,
     Lot,
     LotStatus,
     MoveKind,
@@ -57,7 +58,10 @@ def _date(**kwargs):
 class MoveForm(DomainErrorsMixin, forms.Form):
     """A stock move typed at the desk: posted through the ledger like every other move."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=MoveKind.choices)
+    # Adjustments have their own page: a reason code and the approval thresholds.
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(value, label) for value, label in MoveKind.choices if value != MoveKind.ADJUSTMENT]
+    )
     item = CodeField(label=_("Item"), what=_("item"))
     lot = forms.CharField(
         label=_("Lot / serial"),
@@ -108,6 +112,14 @@ class LotStatusForm(DomainErrorsMixin, forms.Form):
 
     status = forms.ChoiceField(label=_("New status"), choices=LotStatus.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    password = forms.CharField(
+        label=_("Your password (e-signature)"),
+        required=False,
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Releasing a lot from quarantine or hold is signed by quality."),
+    )
 
     def __init__(self, *args, allowed=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,3 +230,48 @@ class KpiPeriodForm(forms.Form):
         if start and end and start > end:
             self.add_error("end", _("The end comes before the start."))
         return data
+
+
+class AdjustmentForm(DomainErrorsMixin, forms.Form):
+    """A stock correction asked for at the desk (wms.services.adjustments): posted at once within
+    the warehouse's thresholds, else held for a supervisor's signed approval."""
+
+    RAISE, LOWER = "raise", "lower"
+
+    item = CodeField(label=_("Item"), what=_("item"))
+    lot = forms.CharField(
+        label=_("Lot / serial"),
+        max_length=60,
+        required=False,
+        validators=model_rules(Lot, "code"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+    )
+    bin = CodeField(label=_("Bin"), what=_("bin"))
+    direction = forms.ChoiceField(
+        label=_("Change"), choices=[(RAISE, _("Raise stock (found)")), (LOWER, _("Lower stock (missing)"))]
+    )
+    quantity = QuantityField(label=_("Quantity"), help_text=_("In the item's base unit."))
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *AdjustmentReason.choices])
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    error_aliases = {"lot_code": "lot"}
+
+    def __init__(self, *args, user, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = item_list(user=user).filter(active=True)
+        self.fields["bin"].queryset = _bins(user, site)
+        self.fields["item"].widget.attrs["list"] = "item-codes"
+        self.fields["bin"].widget.attrs["list"] = "bin-codes"
+
+    def clean_lot(self):
+        return self.cleaned_data["lot"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        item = cleaned.get("item")
+        if item is not None:
+            fit_to_unit(self, "quantity", item.base_unit)
+        return cleaned
+
+    def signed_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        return quantity if self.cleaned_data["direction"] == self.RAISE else -quantity

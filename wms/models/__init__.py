@@ -1,3 +1,4 @@
+from wms.models.adjustments import AdjustmentReason, AdjustmentStatus, StockAdjustment
 from wms.models.alerts import AlertKind, AlertSeverity, InventoryAlert
 from wms.models.counting import CountSchedule, CountStatus, CountTask
 from wms.models.inbound import ExpectedReceipt, ExpectedReceiptLine, ReceiptStatus
@@ -9,6 +10,8 @@ from wms.models.stock import ImmutableRecord, MoveKind, StockMove, StockPolicy, 
 __all__ = [
     "HOLDING_LIST_STATUSES",
     "USABLE_LOT_STATUSES",
+    "AdjustmentReason",
+    "AdjustmentStatus",
     "AlertKind",
     "AlertSeverity",
     "Bin",
@@ -28,6 +31,7 @@ __all__ = [
     "PickListStatus",
     "PickPurpose",
     "ReceiptStatus",
+    "StockAdjustment",
     "StockMove",
     "StockPolicy",
     "StockQuant",

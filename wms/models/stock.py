@@ -128,12 +128,21 @@ class StockMove(models.Model):
 
 
 class StockPolicy(models.Model):
-    """Replenishment thresholds of an item at a site."""
+    """Planning figures of an item at a site: ABC class, reorder point and safety stock. Each site
+    classifies and replenishes its items itself; the item's own class is the default for a site
+    that has not classified it."""
 
     site = models.ForeignKey("core.Site", models.CASCADE, related_name="+", verbose_name=_("site"))
     item = models.ForeignKey("core.Item", models.CASCADE, related_name="stock_policies", verbose_name=_("item"))
     reorder_point = models.DecimalField(_("reorder point"), default=0, **QUANTITY)
     safety_stock = models.DecimalField(_("safety stock"), default=0, **QUANTITY)
+    abc_class = models.CharField(
+        _("ABC class"),
+        max_length=1,
+        blank=True,
+        choices=[("A", "A"), ("B", "B"), ("C", "C")],
+        help_text=_("Blank: the item's default class."),
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     site_field = "site"
@@ -142,7 +151,12 @@ class StockPolicy(models.Model):
         ordering = ["site__code", "item__code"]
         verbose_name = _("stock policy")
         verbose_name_plural = _("stock policies")
-        constraints = [models.UniqueConstraint(fields=["site", "item"], name="stock_policy_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "item"], name="stock_policy_unique"),
+            models.CheckConstraint(
+                condition=models.Q(reorder_point__gte=0, safety_stock__gte=0), name="stock_policy_not_negative"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.site.code} {self.item.code}"

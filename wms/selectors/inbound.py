@@ -54,12 +54,16 @@ def expected_receipt_line_list(*, user, receipt=None, open_only: bool = False) -
 
 
 def putaway_queue(*, user, site=None) -> QuerySet[StockQuant]:
-    """Stock waiting to be put away, oldest first: what sits in receiving bins, and lots quality
-    has released that still sit in quarantine."""
+    """Stock waiting to be put away, oldest first: what sits in receiving bins, lots quality has
+    released that still sit in quarantine, and lots quality has set aside (quarantined, held,
+    rejected) that still sit in a storage zone: the zone follows the lot's status."""
     released = Q(bin__zone__kind=ZoneKind.QUARANTINE, lot__status=LotStatus.AVAILABLE)
+    set_aside = Q(lot__status__in=(LotStatus.QUARANTINE, LotStatus.ON_HOLD, LotStatus.REJECTED)) & ~Q(
+        bin__zone__kind=ZoneKind.QUARANTINE
+    )
     rows = (
         StockQuant.objects.for_user(user)
-        .filter(Q(bin__zone__kind=ZoneKind.RECEIVING) | released, quantity__gt=0)
+        .filter(Q(bin__zone__kind=ZoneKind.RECEIVING) | released | set_aside, quantity__gt=0)
         .select_related("item__base_unit", "lot", "bin__zone", "bin__warehouse", "site")
         .order_by("updated_at", "pk")
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.errors import ValidationFailed
 from core.models import Item
 from wms.models import Bin, MoveKind, StockMove, StockQuant
+from wms.selectors.planning import abc_class_at
 
 MONEY = Decimal("0.01")
 DECIMAL = DecimalField(max_digits=24, decimal_places=6)
@@ -291,11 +292,11 @@ def abc_from_usage(*, user, site, start: date, end: date, a_share: float = 0.8, 
     )
     stocked = StockQuant.objects.for_user(user).filter(site=site, quantity__gt=0).values("item_id")
     items = pd.DataFrame.from_records(
-        Item.objects.filter(Q(pk__in=list(usage["item_id"])) | Q(pk__in=stocked)).values(
-            "id", "code", "name", "abc_class"
-        ),
-        columns=["id", "code", "name", "abc_class"],
-    ).rename(columns={"id": "item_id", "code": "item", "abc_class": "current_class"})
+        Item.objects.filter(Q(pk__in=list(usage["item_id"])) | Q(pk__in=stocked))
+        .annotate(site_class=abc_class_at(site))
+        .values("id", "code", "name", "site_class"),
+        columns=["id", "code", "name", "site_class"],
+    ).rename(columns={"id": "item_id", "code": "item", "site_class": "current_class"})
     columns = [
         "item",
         "name",

@@ -94,3 +94,12 @@ def move_list(*, user) -> QuerySet[StockMove]:
     return StockMove.objects.for_user(user).select_related(
         "item__base_unit", "lot", "from_bin", "to_bin", "entered_unit", "user", "site"
     )
+
+
+def adjustment_list(*, user):
+    """Desk adjustments the user may see, newest first, with what their rows show."""
+    from wms.models import StockAdjustment
+
+    return StockAdjustment.objects.for_user(user).select_related(
+        "site", "item__base_unit", "bin", "requested_by", "decided_by", "move"
+    )

@@ -1,8 +1,9 @@
-"""ABC classification: apply the classes proposed by the usage analysis to the items.
+"""ABC classification: apply the classes proposed by the usage analysis at one site.
 
-An item's class decides how often it is counted (CountSchedule). Items are company master data,
-so the change goes through core's master-data service and the item's history records who
-changed it.
+An item's class at a site decides how often it is counted there (CountSchedule) and where
+putaway places it. Classes live in the site's stock policy of the item (StockPolicy), so applying
+one site's analysis never changes another site's classes; the item's own class stays the default
+for sites that have not classified it.
 """
 
 from django.db import transaction
@@ -11,13 +12,14 @@ from django.utils.translation import gettext as _
 from core.errors import PermissionDenied
 from core.events import publish
 from core.models import Item
-from core.services.master_data import update_record
+from core.scoping import require_site_access
+from wms.models import StockPolicy
 from wms.selectors.kpis import abc_from_usage
 
 
 def apply_abc_classes(*, site, user, start, end, a_share: float = 0.8, b_share: float = 0.95) -> int:
-    """Set each item's ABC class to the one its usage value at `site` over [start, end] proposes.
-    Returns how many items changed class."""
+    """Set each item's ABC class at `site` to the one its usage value there over [start, end]
+    proposes (other sites keep theirs). Returns how many items changed class."""
     if not user.has_perm("core.change_item"):
         raise PermissionDenied(_("Only those who maintain items may change their ABC class."))
     proposals = abc_from_usage(user=user, site=site, start=start, end=end, a_share=a_share, b_share=b_share)
@@ -28,9 +30,15 @@ def apply_abc_classes(*, site, user, start, end, a_share: float = 0.8, b_share: 
     }
     if not changes:
         return 0
+    require_site_access(user, site.pk, message=_("Unknown site."))
     with transaction.atomic():
-        for item in Item.objects.filter(code__in=changes).order_by("pk"):
-            update_record(instance=item, user=user, data={"abc_class": changes[item.code]})
+        items = dict(Item.objects.filter(code__in=changes).values_list("code", "pk"))
+        StockPolicy.objects.bulk_create(
+            [StockPolicy(site=site, item_id=pk, abc_class=changes[code]) for code, pk in sorted(items.items())],
+            update_conflicts=True,
+            unique_fields=["site", "item"],
+            update_fields=["abc_class"],
+        )
         publish(
             "wms.abc.applied",
             {"site": site.code, "start": start.isoformat(), "end": end.isoformat(), "changed": changes},

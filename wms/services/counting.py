@@ -26,6 +26,7 @@ from core.scoping import require_site_access
 from core.services.signatures import sign
 from core.states import StateMachine, Transition
 from wms.models import Bin, CountSchedule, CountStatus, CountTask, MoveKind, StockQuant
+from wms.selectors.planning import abc_class_at
 from wms.services.ledger import post_move
 
 S = CountStatus
@@ -91,8 +92,11 @@ def generate_count_tasks(*, site: Site, user=None, today=None) -> list[CountTask
         )
         rows = (
             StockQuant.objects.filter(site=site, quantity__gt=0, bin__blocked=False)
-            .annotate(last_counted=Subquery(last_counted))
-            .values_list("item_id", "lot_id", "bin_id", "item__abc_class", "last_counted")
+            .annotate(
+                last_counted=Subquery(last_counted),
+                site_class=abc_class_at(site, item_ref="item", default="item__abc_class"),
+            )
+            .values_list("item_id", "lot_id", "bin_id", "site_class", "last_counted")
             .order_by("bin__pick_sequence", "bin__code", "item__code", "lot__code")
         )
         tz = site.tzinfo
@@ -169,7 +173,14 @@ def _post_adjustment(*, task: CountTask, difference: Decimal, user, reason: str)
 
 def needs_approval(*, task: CountTask, system_quantity: Decimal, variance: Decimal, variance_value: Decimal) -> bool:
     """True when the variance is above the warehouse's percentage or value threshold."""
-    warehouse = task.bin.warehouse
+    return exceeds_thresholds(
+        warehouse=task.bin.warehouse, system_quantity=system_quantity, variance=variance, variance_value=variance_value
+    )
+
+
+def exceeds_thresholds(*, warehouse, system_quantity: Decimal, variance: Decimal, variance_value: Decimal) -> bool:
+    """The warehouse's one rule for stock changes that need a signed approval (count variances
+    and desk adjustments): above its value or its percentage threshold."""
     if variance == 0:
         return False
     if abs(variance_value) > warehouse.count_variance_value:

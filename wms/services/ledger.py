@@ -13,6 +13,7 @@ two updates, the move, the event and its outbox rows. The target stock row is in
 when missing, and the consumed-lot check runs only after outbound moves.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -43,7 +44,7 @@ from wms.models import (
     StockMove,
     StockQuant,
     Warehouse,
-    Zone,
+    ZoneKind,
 )
 from wms.services import lots as lot_services
 
@@ -153,9 +154,12 @@ def _post_move(
     elif item.is_lot_tracked:
         lot = _new_lot(item, lot_code, rule, from_bin or to_bin, user, lot_attributes)
     _check_lot(kind, rule, item, lot, base_quantity, from_bin or to_bin)
+    if from_bin is not None and rule.needs_usable_lot and locked[from_bin.pk]["zone"]["kind"] == ZoneKind.QUARANTINE:
+        raise LotNotAvailable(
+            _("Bin %(bin)s is in quarantine: put the stock away before using it.") % {"bin": from_bin.code}
+        )
     if to_bin is not None:
-        _zone_of(to_bin, locked[to_bin.pk]["zone_id"])
-        _check_zone(item, lot, to_bin)
+        _check_zone(kind, item, lot, locked[to_bin.pk]["zone"])
         if item.tracking == "serial" and from_bin is None:
             _check_serial_free(lot)  # 2. the lot: a serial is on hand at most once, in all bins
 
@@ -313,14 +317,16 @@ def _for_update(alias: str, *, no_key: bool) -> str:
 
 def _lock_bins(bins: list[Bin], lot: Lot | None) -> dict[int, dict]:
     """Lock the bins (FOR NO KEY UPDATE: inserts that only reference a bin are not held up) and
-    read, in the same statement, the known lot's status, expiry, item and site. Plain SQL: this
+    read, in the same statement, each bin's zone rules and the known lot's status, expiry, item
+    and site (the zone row is read, not locked: zones change through setup, not moves). Plain SQL: this
     runs on every move, and building it through the ORM cost more than running it."""
     ids = sorted({b.pk for b in bins})
     lot_id = lot.pk if lot is not None else None
     sql = (
         "SELECT b.id, b.blocked, b.blocked_reason, b.zone_id, b.max_lots, b.max_volume_l, b.max_weight_kg, "  # noqa: S608 - placeholders only
-        "l.status, l.expiry, l.item_id, l.site_id "
-        "FROM wms_bin b LEFT JOIN wms_lot l ON l.id = %s "
+        "l.status, l.expiry, l.item_id, l.site_id, "
+        "z.code, z.kind, z.allowed_item_types, z.allows_hazardous, z.temperature_class "
+        "FROM wms_bin b JOIN wms_zone z ON z.id = b.zone_id LEFT JOIN wms_lot l ON l.id = %s "
         f"WHERE b.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY b.id" + _for_update("b", no_key=True)
     )
     with connection.cursor() as cursor:
@@ -329,11 +335,22 @@ def _lock_bins(bins: list[Bin], lot: Lot | None) -> dict[int, dict]:
     if len(rows) != len(ids):
         raise NotFound(_("Unknown bin."))
     locked = {}
-    for pk, blocked, why, zone_id, max_lots, max_volume, max_weight, status, expiry, item_id, site_id in rows:
+    for row in rows:
+        pk, blocked, why, zone_id, max_lots, max_volume, max_weight, status, expiry, item_id, site_id = row[:11]
+        zone_code, zone_kind, item_types, hazardous, temperature = row[11:]
+        if isinstance(item_types, str):
+            item_types = json.loads(item_types)
         locked[pk] = {
             "blocked": bool(blocked),
             "blocked_reason": why,
             "zone_id": zone_id,
+            "zone": {
+                "code": zone_code,
+                "kind": zone_kind,
+                "allowed_item_types": item_types or [],
+                "allows_hazardous": bool(hazardous),
+                "temperature_class": temperature,
+            },
             "max_lots": max_lots,
             "max_volume_l": _dec(max_volume),
             "max_weight_kg": _dec(max_weight),
@@ -435,34 +452,45 @@ def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal, b
             raise LotNotAvailable(_("Lot %(lot)s expired on %(date)s.") % {"lot": lot.code, "date": lot.expiry})
 
 
-def _zone_of(bin_: Bin, zone_id: int) -> Zone:
-    """The destination's zone as locked: the caller's copy when it is that zone, else read."""
-    if Bin.zone.is_cached(bin_) and bin_.zone_id == zone_id:
-        return bin_.zone
-    bin_.zone = Zone.objects.get(pk=zone_id)
-    return bin_.zone
+def _check_zone(kind, item: Item, lot: Lot | None, zone: dict) -> None:
+    """Storage rules of the destination zone (`zone`: the row read with the bin's lock).
 
-
-def _check_zone(item: Item, lot: Lot | None, bin_: Bin) -> None:
-    """Storage rules of the destination zone: item types, hazards, temperature."""
-    zone = bin_.zone
-    if zone.kind == "quarantine":
-        return  # anything may be set aside in quarantine
-    if zone.allowed_item_types and item.type not in zone.allowed_item_types:
+    - A quarantine zone takes only lots that are not available (quarantined, on hold, rejected,
+      expired): untracked stock and available lots are refused. Adjustments are exempt (a count
+      records what is physically there).
+    - A hazardous zone takes hazardous items only; a hazardous item goes only where hazardous
+      goods are allowed; cold items only to cold zones; a zone's item types, when listed.
+    - A quarantined lot stays in receiving or quarantine until quality releases it.
+    """
+    params = {"zone": zone["code"], "item": item.code, "lot": lot.code if lot is not None else ""}
+    if zone["kind"] == ZoneKind.QUARANTINE:
+        if kind == MoveKind.ADJUSTMENT:
+            return
+        if lot is None:
+            raise ZoneRuleViolation(
+                _(
+                    "Zone %(zone)s is a quarantine zone: it takes only lots that quality has set aside; %(item)s is not tracked by lot."
+                )
+                % params
+            )
+        if lot.status in (LotStatus.AVAILABLE, LotStatus.CONSUMED):
+            raise ZoneRuleViolation(
+                _("Lot %(lot)s is available: quarantine zone %(zone)s takes only lots that are not.") % params
+            )
+        return
+    if zone["allowed_item_types"] and item.type not in zone["allowed_item_types"]:
         raise ZoneRuleViolation(
-            _("Zone %(zone)s does not take %(type)s items.") % {"zone": zone.code, "type": item.get_type_display()},
+            _("Zone %(zone)s does not take %(type)s items.") % {**params, "type": item.get_type_display()},
         )
-    if item.hazard_class and not zone.allows_hazardous:
+    if zone["kind"] == ZoneKind.HAZARDOUS and not item.hazard_class:
+        raise ZoneRuleViolation(_("Zone %(zone)s takes hazardous items only; %(item)s is not hazardous.") % params)
+    if item.hazard_class and not zone["allows_hazardous"]:
+        raise ZoneRuleViolation(_("%(item)s is hazardous; zone %(zone)s is not.") % params)
+    if item.temperature_class == "cold" and zone["temperature_class"] != "cold":
+        raise ZoneRuleViolation(_("%(item)s must be kept cold; zone %(zone)s is not.") % params)
+    if lot is not None and lot.status == LotStatus.QUARANTINE and zone["kind"] != ZoneKind.RECEIVING:
         raise ZoneRuleViolation(
-            _("%(item)s is hazardous; zone %(zone)s is not.") % {"item": item.code, "zone": zone.code}
-        )
-    if item.temperature_class == "cold" and zone.temperature_class != "cold":
-        raise ZoneRuleViolation(
-            _("%(item)s must be kept cold; zone %(zone)s is not.") % {"item": item.code, "zone": zone.code}
-        )
-    if lot is not None and lot.status == LotStatus.QUARANTINE and zone.kind not in ("receiving", "quarantine"):
-        raise ZoneRuleViolation(
-            _("Lot %(lot)s is in quarantine: it stays in receiving or quarantine until released.") % {"lot": lot.code},
+            _("Lot %(lot)s is in quarantine: it stays in receiving or quarantine until released.") % params,
         )
 
 

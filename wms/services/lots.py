@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.dates import site_today
-from core.errors import ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.scoping import require_site_access
+from core.services.signatures import sign
 from core.states import StateMachine, Transition
 from wms.models import USABLE_LOT_STATUSES, Lot, LotStatus, StockQuant
 
@@ -102,20 +103,45 @@ def create_lot(
     return lot
 
 
-def change_lot_status(*, lot: Lot, status: str, user, reason: str = "") -> Lot:
+# Releasing a lot that quality set aside is quality's decision, signed (four eyes are not asked:
+# the signature is the inspector's own attestation). A consumed lot coming back to life through a
+# return is the ledger's business, not a release.
+SIGNED_RELEASE_FROM = frozenset({S.QUARANTINE, S.ON_HOLD, S.EXPIRED})
+RELEASE_ROLES = ("quality", "admin")
+
+
+def needs_signed_release(lot: Lot, status: str) -> bool:
+    """Whether moving `lot` to `status` is a release that quality must sign."""
+    return status == S.AVAILABLE and lot.status in SIGNED_RELEASE_FROM
+
+
+def change_lot_status(*, lot: Lot, status: str, user, reason: str = "", password: str | None = None) -> Lot:
     """Move a lot to `status` if LOT_STATES allows it; the history keeps who, when and why.
 
-    A user acts only on the lots of its sites: another site's lot answers "unknown lot"."""
+    Releasing a quarantined, held or expired lot is for the quality role, with an electronic
+    signature (`password`) and a reason, signed in the same transaction. A user acts only on the
+    lots of its sites: another site's lot answers "unknown lot"."""
     if status not in TRANSITION_TO:
         raise ValidationFailed(_("Unknown lot status."), field="status", code="invalid_choice")
     require_site_access(user, lot.site_id, message=_("Unknown lot."))
+    reason = (reason or "").strip()
     with transaction.atomic():
         lot = Lot.objects.select_for_update(no_key=True).select_related("item", "site").get(pk=lot.pk)
         if status == lot.status:
             return lot
         previous = lot.status
+        signed = needs_signed_release(lot, status)
+        if signed:
+            if not user.has_role(*RELEASE_ROLES):
+                raise PermissionDenied(
+                    _("Only quality may release a lot from quarantine or hold."), code="quality_release"
+                )
+            if not reason:
+                raise ValidationFailed(_("Say why the lot is released."), field="reason", code="reason_required")
         lot._change_reason = reason[:100]
         LOT_STATES.apply(lot, TRANSITION_TO[status], user, also={"status_reason": reason[:300]})
+        if signed:
+            sign(user=user, password=password or "", meaning="released", record=lot, reason=reason)
         _publish_status_change(lot, previous, reason)
     return lot
 
@@ -128,9 +154,31 @@ def _publish_status_change(lot: Lot, previous: str, reason: str) -> None:
     )
 
 
-def release_lot(*, lot: Lot, user, reason: str = "") -> Lot:
-    """Quality released the lot: its stock may be used."""
-    return change_lot_status(lot=lot, status=LotStatus.AVAILABLE, user=user, reason=reason)
+def release_lot(*, lot: Lot, user, password: str, reason: str) -> Lot:
+    """Quality released the lot (signed): its stock may be used once put away out of quarantine
+    (`release_putaway` proposes where)."""
+    return change_lot_status(lot=lot, status=LotStatus.AVAILABLE, user=user, reason=reason, password=password)
+
+
+def release_putaway(*, lot: Lot, user) -> list[tuple]:
+    """Where the released lot's stock in quarantine bins should go: (stock row, ranked bins) per
+    row, from the putaway suggestion service."""
+    from wms.models import ZoneKind
+    from wms.services.putaway import suggest_putaway_bins
+
+    lot = Lot.objects.select_related("item").get(pk=lot.pk)  # decide on the status as committed
+    if lot.status != LotStatus.AVAILABLE:
+        return []
+    rows = (
+        StockQuant.objects.for_user(user)
+        .filter(lot=lot, quantity__gt=0, bin__zone__kind=ZoneKind.QUARANTINE)
+        .select_related("bin__zone", "item__base_unit", "site")
+        .order_by("bin__code")
+    )
+    return [
+        (row, suggest_putaway_bins(item=row.item, quantity=row.quantity, site=row.site, lot=lot, from_bin=row.bin))
+        for row in rows
+    ]
 
 
 def hold_lot(*, lot: Lot, user, reason: str) -> Lot:

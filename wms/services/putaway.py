@@ -19,6 +19,7 @@ from core.events import publish
 from core.quantities import parse_quantity
 from core.units import to_base_unit
 from wms.models import Bin, LotStatus, StockMove, ZoneKind
+from wms.selectors.planning import item_abc_class
 from wms.services.ledger import post_move
 
 PUTAWAY_REFERENCE = "PUTAWAY"
@@ -107,7 +108,8 @@ def suggest_putaway_bins(
 
     ranks = [b.distance_rank for b in rows]
     nearest, farthest = min(ranks), max(ranks)
-    suggestions = [_score(b, item, lot, quantity, nearest, farthest) for b in rows]
+    abc = item_abc_class(item=item, site=site)
+    suggestions = [_score(b, item, lot, quantity, nearest, farthest, abc) for b in rows]
     suggestions.sort(key=lambda s: (-s.score, s.bin.distance_rank, s.bin.code))
     return suggestions[:limit]
 
@@ -139,7 +141,7 @@ def _fill_after(bin_: Bin, item, quantity: Decimal) -> Decimal | None:
     return max(fills) if fills else None
 
 
-def _score(bin_: Bin, item, lot, quantity: Decimal, nearest: int, farthest: int) -> BinSuggestion:
+def _score(bin_: Bin, item, lot, quantity: Decimal, nearest: int, farthest: int, abc: str) -> BinSuggestion:
     score = Decimal(0)
     reasons: list[str] = []
     if bin_.same_key and lot is not None:
@@ -168,11 +170,11 @@ def _score(bin_: Bin, item, lot, quantity: Decimal, nearest: int, farthest: int)
     # 0 at the bin nearest the dock, 1 at the farthest of the candidates.
     spread = farthest - nearest
     distance = Decimal(bin_.distance_rank - nearest) / spread if spread else Decimal(0)
-    if item.abc_class == "A":
+    if abc == "A":
         score += VELOCITY_SCORE * (1 - distance)
         if distance <= Decimal("0.34"):
             reasons.append(_("Near the dock for a fast mover (A)"))
-    elif item.abc_class == "C":
+    elif abc == "C":
         score += VELOCITY_SCORE * distance
         if distance >= Decimal("0.66"):
             reasons.append(_("Far from the dock for a slow mover (C)"))

@@ -48,3 +48,12 @@ class LotHistorySerializer(serializers.Serializer):
 class LotStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LotStatus.choices)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    password = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        trim_whitespace=False,
+        help_text="The signer's password: releasing a quarantined, held or expired lot is signed by quality.",
+    )

@@ -42,8 +42,20 @@ class LotViewSet(MethodsFirst, ScopedReadOnlyViewSet):
             status=body.validated_data["status"],
             user=request.user,
             reason=body.validated_data["reason"],
+            password=body.validated_data["password"],
         )
-        return Response(self.get_serializer(lot).data)
+        data = self.get_serializer(lot).data
+        if lot.status == "available":
+            data["putaway"] = [
+                {
+                    "from_bin": row.bin.code,
+                    "quantity": str(row.quantity),
+                    "unit": row.item.base_unit.code,
+                    "suggested_bins": [suggestion.bin.code for suggestion in suggestions],
+                }
+                for row, suggestions in lots.release_putaway(lot=lot, user=request.user)
+            ]
+        return Response(data)
 
     @extend_schema(responses=serializers.LotHistorySerializer(many=True))
     @action(detail=True, methods=["get"])

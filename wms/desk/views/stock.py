@@ -77,6 +77,7 @@ def lot_detail(request, pk):
                     status=status_form.cleaned_data["status"],
                     user=request.user,
                     reason=status_form.cleaned_data["reason"],
+                    password=status_form.cleaned_data["password"],
                 )
             except REFUSALS as error:
                 status_form.show_domain_error(error)
@@ -87,6 +88,7 @@ def lot_detail(request, pk):
                 return redirect("wms:lot-detail", pk=lot.pk)
     stock_rows = stock_list(user=request.user, lot=lot).order_by("bin__code")
     moves = move_list(user=request.user).filter(lot=lot)[:50]
+    putaway = lot_services.release_putaway(lot=lot, user=request.user) if lot.status == "available" else []
     return render(
         request,
         "wms/lot_detail.html",
@@ -94,6 +96,8 @@ def lot_detail(request, pk):
             "lot": lot,
             "stock_rows": stock_rows,
             "moves": moves,
+            "putaway": putaway,
+            "signs_release": lot.status in lot_services.SIGNED_RELEASE_FROM,
             "status_form": status_form,
             "can_change": request.user.has_perm("wms.change_lot") and bool(status_form.actions),
         },
