@@ -370,3 +370,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# Files attached to comments: kept in the default storage (MEDIA_ROOT on disk) and served only
+# through a permission-checked view, never as public media URLs.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+COMMENT_MAX_UPLOAD_BYTES = env.int("COMMENT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
