@@ -41,6 +41,11 @@ def sort_rows(request, rows, columns: list[Column]):
     column = by_key.get(sort.lstrip("-"))
     if column is None:
         return rows, ""
+    if isinstance(rows, list):  # rows computed in Python (dicts): sorted by their keys, blanks last
+        key = column.order_by[0]
+        present = [row for row in rows if row.get(key) is not None]
+        blank = [row for row in rows if row.get(key) is None]
+        return sorted(present, key=lambda row: row[key], reverse=sort.startswith("-")) + blank, sort
     order = list(column.order_by) if not sort.startswith("-") else [_descending(p) for p in column.order_by]
     tiebreak = [] if _is_grouped(rows) else ["pk"]  # a stable order across pages
     return rows.order_by(*order, *tiebreak), sort
@@ -58,7 +63,7 @@ def list_page(request, rows, *, columns: list[Column], title: str, size: int = P
     export = request.GET.get("export", "")
     if export in exports.FORMATS:
         exported = [column for column in columns if column.value is not None]
-        iterable = rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") else rows
+        iterable = rows.iterator(chunk_size=2000) if hasattr(rows, "iterator") and not _is_grouped(rows) else rows
         return exports.export_response(
             fmt=export,
             title=str(title),

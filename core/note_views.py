@@ -3,8 +3,10 @@ only on a record the user can see (`core.records`); a saved filter is only ever 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from urllib.parse import urlsplit
+
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,9 +22,16 @@ from core.services import saved_filters as filter_services
 
 
 def _back(request, fallback: str = "/") -> str:
+    """Where to go back to: a path of ours (the form's `next`, else the referring page)."""
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if not safe or not target.isprintable():
         return fallback
+    if not target.startswith("/"):  # a referrer is a full URL of ours: keep its path and query
+        parts = urlsplit(target)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not target.startswith("/"):
+            return fallback
     return target
 
 
@@ -52,7 +61,7 @@ def comment_add(request):
             apply_errors(form, error)
         else:
             messages.success(request, _("Comment added."))
-            return redirect(_back(request) + "#comments")
+            return HttpResponseRedirect(_back(request) + "#comments")
     return _refused(request, "core/comment_refused.html", form)
 
 
@@ -73,7 +82,7 @@ def comment_delete(request, pk):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Comment deleted."))
-    return redirect(_back(request) + "#comments")
+    return HttpResponseRedirect(_back(request) + "#comments")
 
 
 @login_required
@@ -106,7 +115,7 @@ def saved_filter_save(request):
             apply_errors(form, error, aliases={"query": "name", "path": "name"})
         else:
             messages.success(request, _("Filter saved as “%(name)s”.") % {"name": saved.name})
-            return redirect(f"{saved.path}?{saved.query}")
+            return HttpResponseRedirect(f"{saved.path}?{saved.query}")
     return _refused(request, "core/saved_filter_refused.html", form)
 
 
@@ -118,7 +127,7 @@ def saved_filter_delete(request, pk):
     except DomainError as error:
         raise Http404(str(error.message)) from None
     messages.success(request, _("Saved filter deleted."))
-    return redirect(_back(request))
+    return HttpResponseRedirect(_back(request))
 
 
 def record_key(record) -> str:

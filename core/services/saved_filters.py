@@ -20,7 +20,7 @@ def clean_query(query: str) -> str:
 
 def _clean_path(path: str) -> str:
     path = (path or "").strip()
-    if not path.startswith("/") or path.startswith("//") or len(path) > 200 or not path.isprintable():
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or len(path) > 200 or not path.isprintable():
         raise ValidationFailed(_("This is not a list of ours."), field="path")
     return path
 

@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.listing import Column
+from wms.models import LotStatus, ZoneKind
 
 
 def _code(obj, path: str):
@@ -120,4 +121,28 @@ STOCK_LINES = [
     Column("expiry", _("Expiry"), ("lot__expiry",), lambda q: _code(q, "lot.expiry")),
     Column("quantity", _("Quantity"), ("quantity",), lambda q: q.quantity, num=True),
     Column("unit", _("Unit"), (), lambda q: q.item.base_unit.code),
+]
+
+STOCK_AS_OF = [
+    Column("item", _("Item"), ("item_code",), lambda r: r["item_code"]),
+    Column("name", _("Name"), ("item_name",), lambda r: r["item_name"]),
+    Column("bin", _("Bin"), ("bin_code",), lambda r: r["bin_code"]),
+    Column("zone", _("Zone kind"), ("zone_kind",), lambda r: str(ZoneKind(r["zone_kind"]).label)),
+    Column("lot", _("Lot"), ("lot_code",), lambda r: r["lot_code"]),
+    Column("quantity", _("Quantity"), ("quantity",), lambda r: r["quantity"], num=True),
+    Column("unit", _("Unit"), (), lambda r: r["unit_code"]),
+    Column("value", _("Value"), ("value",), lambda r: r["value"], num=True),
+]
+
+AGEING = [
+    Column("item", _("Item"), ("item__code",), lambda r: r["item__code"]),
+    Column("name", _("Name"), ("item__name",), lambda r: r["item__name"]),
+    Column("lot", _("Lot"), ("lot__code",), lambda r: r["lot__code"]),
+    Column("status", _("Status"), ("lot__status",), lambda r: str(LotStatus(r["lot__status"]).label)),
+    Column("received", _("Received"), ("received",), lambda r: r["received"]),
+    Column("age", _("Age (days)"), ("age_days",), lambda r: r["age_days"], num=True),
+    Column("bucket", _("Age bucket"), ("age_days",), lambda r: str(r["bucket_label"])),
+    Column("quantity", _("Quantity"), ("quantity",), lambda r: r["quantity"], num=True),
+    Column("unit", _("Unit"), (), lambda r: r["item__base_unit__code"]),
+    Column("value", _("Value"), ("value",), lambda r: r["value"], num=True),
 ]

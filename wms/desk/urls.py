@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wms.desk.views import control, dashboard, moves, picking, receipts, stock
+from wms.desk.views import control, dashboard, history, moves, picking, receipts, stock
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -33,4 +33,6 @@ urlpatterns = [
     path("kpis/apply-abc/", dashboard.kpi_apply_abc, name="kpis-apply-abc"),
     path("bins/", stock.bin_list_view, name="bin-list"),
     path("bins/<int:pk>/", stock.bin_detail, name="bin-detail"),
+    path("stock/as-of/", history.stock_as_of, name="stock-as-of"),
+    path("stock/ageing/", history.stock_ageing, name="stock-ageing"),
 ]
