@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wms.desk.views import control, dashboard, history, moves, picking, receipts, stock
+from wms.desk.views import control, dashboard, documents, history, moves, picking, receipts, stock
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -35,4 +35,6 @@ urlpatterns = [
     path("bins/<int:pk>/", stock.bin_detail, name="bin-detail"),
     path("stock/as-of/", history.stock_as_of, name="stock-as-of"),
     path("stock/ageing/", history.stock_ageing, name="stock-ageing"),
+    path("receipts/<int:pk>/slip/", documents.receipt_slip, name="receipt-slip"),
+    path("pick-lists/<int:pk>/slip/", documents.pick_slip, name="picklist-slip"),
 ]
