@@ -1,10 +1,10 @@
 """Pages of comments, attachments and saved filters. A comment is added, read and downloaded
 only on a record the user can see (`core.records`); a saved filter is only ever the user's own."""
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from urllib.parse import urlsplit
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +24,9 @@ from core.services import saved_filters as filter_services
 def _back(request, fallback: str = "/") -> str:
     """Where to go back to: a path of ours (the form's `next`, else the referring page)."""
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     if not safe or not target.isprintable():
         return fallback
     if not target.startswith("/"):  # a referrer is a full URL of ours: keep its path and query

@@ -35,7 +35,19 @@ class CommentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["id", "record", "author", "body", "file", "file_name", "file_size", "file_type", "file_url", "key", "created_at"]
+        fields = [
+            "id",
+            "record",
+            "author",
+            "body",
+            "file",
+            "file_name",
+            "file_size",
+            "file_type",
+            "file_url",
+            "key",
+            "created_at",
+        ]
         read_only_fields = ["file_name", "file_size", "file_type", "created_at"]
 
     def to_representation(self, instance):
@@ -144,5 +156,3 @@ class SavedFilterViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, view
 
     def perform_destroy(self, instance):
         filter_services.delete_filter(user=self.request.user, pk=instance.pk)
-
-

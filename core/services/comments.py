@@ -65,7 +65,9 @@ def _check_file(upload) -> tuple[str, str]:
         if b"\x00" in head or not _is_utf8(head, whole=upload.size <= len(head)):
             raise ValidationFailed(_("A text file must be UTF-8 text."), field="file")
     elif not head.startswith(signatures):
-        raise ValidationFailed(_("The file's content is not what its name says (.%(ext)s).") % {"ext": extension}, field="file")
+        raise ValidationFailed(
+            _("The file's content is not what its name says (.%(ext)s).") % {"ext": extension}, field="file"
+        )
     return name, content_type
 
 

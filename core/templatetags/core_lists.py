@@ -61,5 +61,12 @@ def saved_filters(context):
     current = clean_query(request.GET.urlencode())
     rows = []
     for saved in saved_filter_list(user=request.user, path=request.path):
-        rows.append({"id": saved.pk, "name": saved.name, "url": f"{request.path}?{saved.query}", "active": saved.query == current})
+        rows.append(
+            {
+                "id": saved.pk,
+                "name": saved.name,
+                "url": f"{request.path}?{saved.query}",
+                "active": saved.query == current,
+            }
+        )
     return rows

@@ -50,7 +50,9 @@ def test_a_saved_filter_keeps_the_query_without_paging_and_replaces_by_name(two_
     user = two_sites["a_user"]
     first = saved_filters.save_filter(user=user, path="/wms/lots/", name=" Held  lots ", query="status=on_hold&page=3")
     assert (first.name, first.query) == ("Held lots", "status=on_hold")
-    again = saved_filters.save_filter(user=user, path="/wms/lots/", name="Held lots", query="status=quarantine&export=csv")
+    again = saved_filters.save_filter(
+        user=user, path="/wms/lots/", name="Held lots", query="status=quarantine&export=csv"
+    )
     assert again.pk == first.pk and again.query == "status=quarantine"
     assert SavedFilter.objects.count() == 1
 
@@ -99,9 +101,15 @@ def test_the_filter_bar_saves_and_offers_a_filter(client, two_sites):
 def test_a_comment_with_a_file_is_seen_at_its_site_only(two_sites):
     lot = two_sites["SA"]["lot"]
     comment = comments.add_comment(
-        user=two_sites["a_user"], label="wms.lot", pk=lot.pk, body="Bag torn", upload=SimpleUploadedFile("torn.png", PNG)
+        user=two_sites["a_user"],
+        label="wms.lot",
+        pk=lot.pk,
+        body="Bag torn",
+        upload=SimpleUploadedFile("torn.png", PNG),
     )
-    assert comment.site == two_sites["SA"]["site"] and comment.file_type == "image/png" and comment.file_size == len(PNG)
+    assert (
+        comment.site == two_sites["SA"]["site"] and comment.file_type == "image/png" and comment.file_size == len(PNG)
+    )
     assert comment.file.name.endswith(f"{comment.key}.png") and "torn" not in comment.file.name
     with pytest.raises(NotFound):
         comments.add_comment(user=two_sites["b_user"], label="wms.lot", pk=lot.pk, body="not mine")
@@ -121,7 +129,10 @@ def test_a_comment_with_a_file_is_seen_at_its_site_only(two_sites):
 def test_a_file_of_the_wrong_kind_is_refused(two_sites, name, content, message):
     with pytest.raises(ValidationFailed) as refused:
         comments.add_comment(
-            user=two_sites["a_user"], label="wms.lot", pk=two_sites["SA"]["lot"].pk, upload=SimpleUploadedFile(name, content)
+            user=two_sites["a_user"],
+            label="wms.lot",
+            pk=two_sites["SA"]["lot"].pk,
+            upload=SimpleUploadedFile(name, content),
         )
     assert refused.value.field == "file" and message in str(refused.value.message)
     assert not Comment.objects.exists()
@@ -157,7 +168,12 @@ def test_the_lot_page_shows_and_takes_comments_and_serves_the_file(client, two_s
     assert "Comments and files" in page.content.decode()
     response = client.post(
         reverse("comment-add"),
-        {"record": f"wms.lot:{lot.pk}", "body": "Re-labelled", "next": url, "file": SimpleUploadedFile("n.txt", b"note")},
+        {
+            "record": f"wms.lot:{lot.pk}",
+            "body": "Re-labelled",
+            "next": url,
+            "file": SimpleUploadedFile("n.txt", b"note"),
+        },
     )
     assert response.status_code == 302 and response["Location"] == f"{url}#comments"
     comment = Comment.objects.get()
@@ -215,7 +231,11 @@ def test_the_comments_api(two_sites):
     )
     assert created.status_code == 201, created.json()
     body = created.json()
-    assert body["record"] == f"wms.lot:{lot.pk}" and body["file_name"] == "p.pdf" and body["author"] == two_sites["a_user"].username
+    assert (
+        body["record"] == f"wms.lot:{lot.pk}"
+        and body["file_name"] == "p.pdf"
+        and body["author"] == two_sites["a_user"].username
+    )
     listed = api.get("/api/v1/core/comments/", {"record": f"wms.lot:{lot.pk}"}).json()
     assert [c["id"] for c in listed["results"]] == [body["id"]]
     assert api.get(body["file_url"]).status_code == 200
@@ -224,7 +244,10 @@ def test_the_comments_api(two_sites):
     other = APIClient()
     other.force_authenticate(two_sites["b_user"])
     assert other.get(f"/api/v1/core/comments/{body['id']}/").status_code == 404
-    assert other.post("/api/v1/core/comments/", {"record": f"wms.lot:{lot.pk}", "body": "x"}, format="json").status_code == 404
+    assert (
+        other.post("/api/v1/core/comments/", {"record": f"wms.lot:{lot.pk}", "body": "x"}, format="json").status_code
+        == 404
+    )
     assert api.delete(f"/api/v1/core/comments/{body['id']}/").status_code == 204
 
 
@@ -234,7 +257,9 @@ def test_the_saved_filters_api(two_sites):
     body = {"path": "/wms/moves/", "name": "Receipts", "query": "kind=receipt"}
     assert api.post("/api/v1/core/saved-filters/", body, format="json").status_code == 201
     assert api.post("/api/v1/core/saved-filters/", {**body, "path": "//x"}, format="json").status_code == 400
-    assert [f["name"] for f in api.get("/api/v1/core/saved-filters/", {"path": "/wms/moves/"}).json()["results"]] == ["Receipts"]
+    assert [f["name"] for f in api.get("/api/v1/core/saved-filters/", {"path": "/wms/moves/"}).json()["results"]] == [
+        "Receipts"
+    ]
 
 
 # --- at once, on separate connections -------------------------------------------------------------
@@ -286,6 +311,11 @@ def test_the_same_comment_sent_twice_at_once_is_added_once():
     # Different comments at once are all kept.
     results = _at_once(
         user,
-        [lambda api, n=n: api.post("/api/v1/core/comments/", {"record": f"wms.lot:{lot.pk}", "body": f"#{n}"}, format="json") for n in range(3)],
+        [
+            lambda api, n=n: api.post(
+                "/api/v1/core/comments/", {"record": f"wms.lot:{lot.pk}", "body": f"#{n}"}, format="json"
+            )
+            for n in range(3)
+        ],
     )
     assert [r.status_code for r in results] == [201] * 3 and Comment.objects.count() == 4

@@ -47,9 +47,15 @@ def test_the_receipt_slip_prints_its_lines_with_qr_codes(client, desk):
     assert page.status_code == 200 and receipt.number in html and "GLUE-9" in html
     assert html.count("<svg") == 2  # the document's QR and the line's
     assert "size: A4" in html
-    assert "size: letter" in client.get(reverse("wms:receipt-slip", args=[receipt.pk]), {"paper": "letter"}).content.decode()
+    assert (
+        "size: letter"
+        in client.get(reverse("wms:receipt-slip", args=[receipt.pk]), {"paper": "letter"}).content.decode()
+    )
     assert "size: A4" in client.get(reverse("wms:receipt-slip", args=[receipt.pk]), {"paper": "<x>"}).content.decode()
-    assert reverse("wms:receipt-slip", args=[receipt.pk]) in client.get(reverse("wms:receipt-detail", args=[receipt.pk])).content.decode()
+    assert (
+        reverse("wms:receipt-slip", args=[receipt.pk])
+        in client.get(reverse("wms:receipt-detail", args=[receipt.pk])).content.decode()
+    )
 
 
 def test_the_pick_slip_lists_bins_in_order_with_the_lot_payload(client, desk):
@@ -67,7 +73,9 @@ def test_slips_of_another_site_are_not_found(client, desk):
 
 def test_a_held_lot_label_has_its_status_band_and_the_lot_page_links_it(client, desk):
     lot = desk["lot"]
-    assert reverse("wms:lot-label", args=[lot.pk]) in client.get(reverse("wms:lot-detail", args=[lot.pk])).content.decode()
+    assert (
+        reverse("wms:lot-label", args=[lot.pk]) in client.get(reverse("wms:lot-detail", args=[lot.pk])).content.decode()
+    )
     html = client.get(reverse("wms:lot-label", args=[lot.pk])).content.decode()
     assert 'class="lbl-status"' in html and "QUARANTINE" in html and "with-status" in html
 
@@ -78,4 +86,7 @@ def test_the_bin_list_prints_the_labels_of_an_aisle(client, desk):
     assert link in page.content.decode()
     labels = client.get(link)
     assert [label["bin"].code for label in labels.context["labels"]] == ["WDS-A-01"]
-    assert reverse("wms:bin-label", args=[desk["a"].pk]) in client.get(reverse("wms:bin-detail", args=[desk["a"].pk])).content.decode()
+    assert (
+        reverse("wms:bin-label", args=[desk["a"].pk])
+        in client.get(reverse("wms:bin-detail", args=[desk["a"].pk])).content.decode()
+    )

@@ -110,7 +110,9 @@ def test_ageing_buckets_lots_by_receipt(ledger):
     assert buckets["0-30"]["value"] == Decimal("14") and buckets["181+"]["lots"] == 0
 
 
-@pytest.mark.parametrize(("days", "key"), [(0, "0-30"), (30, "0-30"), (31, "31-60"), (90, "61-90"), (180, "91-180"), (181, "181+")])
+@pytest.mark.parametrize(
+    ("days", "key"), [(0, "0-30"), (30, "0-30"), (31, "31-60"), (90, "61-90"), (180, "91-180"), (181, "181+")]
+)
 def test_age_bucket_edges(days, key):
     assert history.bucket_of(days).key == key
 
@@ -141,7 +143,16 @@ def test_every_desk_list_sorts_counts_and_exports(client, ledger):
     session = client.session
     session["current_site"] = ledger["site"].code
     session.save()
-    for name in ["stock", "lot-list", "move-list", "bin-list", "receipt-list", "picklist-list", "count-list", "alert-list"]:
+    for name in [
+        "stock",
+        "lot-list",
+        "move-list",
+        "bin-list",
+        "receipt-list",
+        "picklist-list",
+        "count-list",
+        "alert-list",
+    ]:
         url = reverse(f"wms:{name}")
         page = client.get(url)
         html = page.content.decode()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, F, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,7 +138,9 @@ def stock_ageing(*, user, site=None, item=None, today: date | None = None) -> di
     rows = (
         stock_list(user=user, site=site, item=item)
         .filter(lot__isnull=False)
-        .values("lot_id", "lot__code", "lot__status", "lot__expiry", "item__code", "item__name", "item__base_unit__code")
+        .values(
+            "lot_id", "lot__code", "lot__status", "lot__expiry", "item__code", "item__name", "item__base_unit__code"
+        )
         .annotate(
             value=Sum(F("quantity") * F("item__standard_cost"), output_field=_VALUE),
             quantity=Sum("quantity"),

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -36,6 +37,15 @@ class StockViewSet(MethodsFirst, LookupJoinsInOrder, ScopedReadOnlyViewSet):
     def get_queryset(self):
         return serializers.stock_rows(super().get_queryset())
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                str,
+                description="A past moment (ISO 8601 date-time, or a date for the end of that day): the stock then.",
+            )
+        ]
+    )
     def list(self, request, *args, **kwargs):
         """`?as_of=` (an ISO date-time, or a date for the end of that day): the stock as it stood
         then, computed from the ledger, with the same filters by code (`item`, `lot`, `bin`,

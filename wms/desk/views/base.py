@@ -8,7 +8,6 @@ from django.http import HttpResponseBase
 from django.shortcuts import render
 
 from core.listing import list_page
-
 from core.selectors.master_data import item_list
 from wms.selectors.stock import bin_list
 

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import REFUSALS, SignatureForm, apply_errors
-from wms.desk import filters
+from wms.desk import columns, filters
 from wms.desk.filters import filter_bar
-from wms.desk import columns
 from wms.desk.views.base import desk, for_site, render_list
 from wms.models import CountStatus
 from wms.selectors import control

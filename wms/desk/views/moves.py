@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 
 from core.forms import REFUSALS
 from core.quantities import plain_quantity
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk import columns
 from wms.desk.views.base import code_lists, desk, for_site, render_list
 from wms.selectors.stock import move_list
 from wms.services import ledger

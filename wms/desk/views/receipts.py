@@ -7,9 +7,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.forms import REFUSALS
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk import columns
 from wms.desk.views.base import code_lists, desk, for_site, render_list
 from wms.selectors import inbound
 from wms.selectors.stock import move_list

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from core.forms import REFUSALS
 from core.listing import list_page
 from core.selectors.master_data import item_list
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk import columns
 from wms.desk.views.base import desk, for_site, render_list
 from wms.selectors import kpis, pages
 from wms.selectors.stock import bin_list, lot_list, move_list, stock_list, summarise_by_item
