@@ -402,3 +402,8 @@ CELERY_BEAT_SCHEDULE["mes.maintain_telemetry_store"] = {
     "task": "mes.tasks.maintain_telemetry_store",
     "schedule": env.float("TELEMETRY_MAINTENANCE_SECONDS", 3600.0),
 }
+
+# Files attached to comments: kept in the default storage (MEDIA_ROOT on disk) and served only
+# through a permission-checked view, never as public media URLs.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+COMMENT_MAX_UPLOAD_BYTES = env.int("COMMENT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

@@ -23,6 +23,8 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Master data")
     search = "core.search.find_master_data"
+    # Records that take comments and attachments: model label -> the selector scoping it (core.records).
+    records = {"core.item": "core.selectors.master_data.item_list"}
     # Where each role lands after signing in (apps add theirs; the first of the user's roles wins).
     landing = {"operator": "tablet-home"}
     # A nav entry with "roles" shows only to those roles, even where a permission would allow it.

@@ -8,6 +8,7 @@ OVERSIGHT = ("supervisor", "planner", "quality", "maintenance", "admin")
 class MesConfig(AppConfig):
     name = "mes"
     verbose_name = _("Production")
+    records = {"mes.workorder": "mes.selectors.plant.work_order_list"}
     nav = [
         {"label": _("Work orders"), "url": "mes:workorder-list", "perm": "mes.view_workorder"},
         {"label": _("Production dashboard"), "url": "mes:dashboard", "perm": "mes.view_equipment", "roles": OVERSIGHT},

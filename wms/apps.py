@@ -6,6 +6,13 @@ class WmsConfig(AppConfig):
     name = "wms"
     verbose_name = _("Warehouse")
     search = "wms.search.find_records"
+    records = {
+        "wms.lot": "wms.selectors.stock.lot_list",
+        "wms.bin": "wms.selectors.stock.bin_list",
+        "wms.expectedreceipt": "wms.selectors.inbound.expected_receipt_list",
+        "wms.picklist": "wms.selectors.inbound.pick_list_list",
+        "wms.counttask": "wms.selectors.control.count_task_list",
+    }
     landing = {"warehouse": "tablet-home"}
     nav = [
         {"label": _("Dashboard"), "url": "wms:dashboard", "perm": "wms.view_stockquant"},

@@ -8,6 +8,7 @@ from core.models.approvals import (
 from core.models.audit import Signature, SignatureMeaning
 from core.models.events import Event, OutboxMessage, Webhook
 from core.models.items import AbcClass, HazardClass, Item, ItemType, TemperatureClass, Tracking
+from core.models.notes import Comment, SavedFilter
 from core.models.organisation import Company, Currency, ExchangeRate, Site
 from core.models.partners import Partner
 from core.models.units import Dimension, Unit, UnitConversion
@@ -19,6 +20,7 @@ __all__ = [
     "ApprovalDelegation",
     "ApprovalRequest",
     "ApprovalStatus",
+    "Comment",
     "Company",
     "Currency",
     "Dimension",
@@ -30,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "Role",
+    "SavedFilter",
     "Signature",
     "SignatureMeaning",
     "Site",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wms.desk.views import adjustments, control, dashboard, moves, picking, receipts, stock
+from wms.desk.views import adjustments, control, dashboard, documents, history, moves, picking, receipts, stock
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -35,4 +35,8 @@ urlpatterns = [
     path("bins/<int:pk>/", stock.bin_detail, name="bin-detail"),
     path("adjustments/", adjustments.adjustment_list_view, name="adjustment-list"),
     path("adjustments/new/", adjustments.adjustment_create, name="adjustment-create"),
+    path("stock/as-of/", history.stock_as_of, name="stock-as-of"),
+    path("stock/ageing/", history.stock_ageing, name="stock-ageing"),
+    path("receipts/<int:pk>/slip/", documents.receipt_slip, name="receipt-slip"),
+    path("pick-lists/<int:pk>/slip/", documents.pick_slip, name="picklist-slip"),
 ]

@@ -2,7 +2,11 @@
 through `wms.services.ledger.post_move`. Moves are never edited or deleted: PUT, PATCH and
 DELETE answer 405."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -13,7 +17,8 @@ from core.models import Item, Site
 from wms.api import filters
 from wms.api.serializers import stock as serializers
 from wms.api.views.common import MethodsFirst
-from wms.models import StockMove, StockQuant
+from wms.models import Bin, StockMove, StockQuant, Warehouse, ZoneKind
+from wms.selectors import history
 from wms.selectors import stock as selectors
 from wms.services import ledger
 
@@ -31,6 +36,57 @@ class StockViewSet(MethodsFirst, LookupJoinsInOrder, ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         return serializers.stock_rows(super().get_queryset())
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                str,
+                description="A past moment (ISO 8601 date-time, or a date for the end of that day): the stock then.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        """`?as_of=` (an ISO date-time, or a date for the end of that day): the stock as it stood
+        then, computed from the ledger, with the same filters by code (`item`, `lot`, `bin`,
+        `site`, `warehouse`, `zone_kind`); rows of a past moment carry no id."""
+        if "as_of" not in request.query_params:
+            return super().list(request, *args, **kwargs)
+        rows = history.stock_as_of(user=request.user, **_as_of_arguments(request))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _as_of_arguments(request) -> dict:
+    params = request.query_params
+    try:
+        at = history.parse_moment(params.get("as_of", ""))
+    except ValueError:
+        raise ValidationFailed(
+            _("Give a date (2026-03-31) or an ISO 8601 date-time (2026-03-31T18:00:00+08:00)."), field="as_of"
+        ) from None
+    if at > timezone.now() + timedelta(days=1):
+        raise ValidationFailed(_("This moment is in the future."), field="as_of")
+    arguments = {"at": at}
+    lookups = {
+        "site": lambda code: Site.objects.for_user(request.user).filter(code=code).first(),
+        "item": lambda code: Item.objects.filter(code=code).first(),
+        "bin": lambda code: Bin.objects.for_user(request.user).filter(code=code).first(),
+        "warehouse": lambda code: Warehouse.objects.for_user(request.user).filter(code=code).first(),
+    }
+    for name, lookup in lookups.items():
+        if code := params.get(name, "").strip():
+            found = lookup(code) if code.isprintable() else None
+            if found is None:
+                raise ValidationFailed(_("Unknown code '%(code)s'.") % {"code": code[:60]}, field=name)
+            arguments[name] = found
+    if code := params.get("lot", "").strip():
+        arguments["lot_code"] = code[:60]
+    if kind := params.get("zone_kind", "").strip():
+        if kind not in ZoneKind.values:
+            raise ValidationFailed(_("Unknown zone kind '%(kind)s'.") % {"kind": kind[:30]}, field="zone_kind")
+        arguments["zone_kind"] = kind
+    return arguments
 
 
 class OnHandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

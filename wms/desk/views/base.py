@@ -4,7 +4,10 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseBase
+from django.shortcuts import render
 
+from core.listing import list_page
 from core.selectors.master_data import item_list
 from wms.selectors.stock import bin_list
 
@@ -35,3 +38,11 @@ def code_lists(request):
         "bin_codes": for_site(bin_list(user=request.user), request).values_list("code", flat=True)[:1000],
         "item_codes": item_list(user=request.user).filter(active=True).values_list("code", "name")[:1000],
     }
+
+
+def render_list(request, template: str, rows, *, columns, title, form, **extra):
+    """A desk list: sorted by `?sort=`, paged, counted, or downloaded whole with `?export=`."""
+    result = list_page(request, rows, columns=columns, title=title)
+    if isinstance(result, HttpResponseBase):
+        return result
+    return render(request, template, {"form": form, **result, **extra})

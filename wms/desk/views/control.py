@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import REFUSALS, SignatureForm, apply_errors
-from wms.desk import filters
+from wms.desk import columns, filters
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import desk, for_site, page_of
+from wms.desk.views.base import desk, for_site, render_list
 from wms.models import CountStatus
 from wms.selectors import control
 from wms.selectors.stock import on_hand_quantity
@@ -30,14 +30,14 @@ def count_list(request):
         .annotate(n=Count("id"))
         .order_by()
     )
-    return render(
+    return render_list(
         request,
         "wms/count_list.html",
-        {
-            "form": form,
-            "page_obj": page_of(request, tasks),
-            "status_cards": [(value, label, by_status.get(value, 0)) for value, label in CountStatus.choices],
-        },
+        tasks,
+        columns=columns.COUNTS,
+        title=_("Counts"),
+        form=form,
+        status_cards=[(value, label, by_status.get(value, 0)) for value, label in CountStatus.choices],
     )
 
 
@@ -109,7 +109,7 @@ def count_approve(request, pk):
 def alert_list(request):
     rows = for_site(control.alert_list(user=request.user), request)
     form, rows = filter_bar(filters.AlertFilter, request, rows, defaults={"open": "true"})
-    return render(request, "wms/alert_list.html", {"form": form, "page_obj": page_of(request, rows)})
+    return render_list(request, "wms/alert_list.html", rows, columns=columns.ALERTS, title=_("Alerts"), form=form)
 
 
 @desk("wms.change_inventoryalert")

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 
 from core.forms import REFUSALS
 from core.quantities import plain_quantity
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import code_lists, desk, for_site, page_of
+from wms.desk.views.base import code_lists, desk, for_site, render_list
 from wms.selectors.stock import move_list
 from wms.services import ledger
 
@@ -18,7 +18,7 @@ from wms.services import ledger
 @desk("wms.view_stockmove")
 def move_list_view(request):
     form, moves = filter_bar(filters.MoveFilter, request, for_site(move_list(user=request.user), request))
-    return render(request, "wms/move_list.html", {"form": form, "page_obj": page_of(request, moves)})
+    return render_list(request, "wms/move_list.html", moves, columns=columns.MOVES, title=_("Moves"), form=form)
 
 
 @desk("wms.add_stockmove")

@@ -7,9 +7,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.forms import REFUSALS
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import code_lists, desk, for_site, page_of
+from wms.desk.views.base import code_lists, desk, for_site, render_list
 from wms.selectors import inbound
 from wms.services import picking
 
@@ -20,7 +20,9 @@ from wms.services import picking
 def picklist_list(request):
     lists = for_site(inbound.pick_list_list(user=request.user), request)
     form, lists = filter_bar(filters.PickListFilter, request, lists)
-    return render(request, "wms/picklist_list.html", {"form": form, "page_obj": page_of(request, lists)})
+    return render_list(
+        request, "wms/picklist_list.html", lists, columns=columns.PICK_LISTS, title=_("Pick lists"), form=form
+    )
 
 
 @desk("wms.view_picklist")

@@ -7,9 +7,9 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.forms import REFUSALS
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import code_lists, desk, for_site, page_of
+from wms.desk.views.base import code_lists, desk, for_site, render_list
 from wms.selectors import inbound
 from wms.selectors.stock import move_list
 from wms.services import receiving
@@ -21,7 +21,9 @@ from wms.services import receiving
 def receipt_list(request):
     receipts = for_site(inbound.expected_receipt_list(user=request.user), request).order_by("-expected_date", "-number")
     form, receipts = filter_bar(filters.ReceiptFilter, request, receipts)
-    return render(request, "wms/receipt_list.html", {"form": form, "page_obj": page_of(request, receipts)})
+    return render_list(
+        request, "wms/receipt_list.html", receipts, columns=columns.RECEIPTS, title=_("Expected receipts"), form=form
+    )
 
 
 @desk("wms.view_expectedreceipt")

@@ -1,15 +1,19 @@
 """Desk pages of what is where: stock, an item's stock, lots and bins."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.forms import REFUSALS
+from core.listing import list_page
 from core.selectors.master_data import item_list
-from wms.desk import filters, forms
+from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import desk, for_site, page_of
+from wms.desk.views.base import desk, for_site, render_list
 from wms.selectors import kpis, pages
 from wms.selectors.stock import bin_list, lot_list, move_list, stock_list, summarise_by_item
 from wms.services import locations
@@ -30,10 +34,15 @@ def stock(request):
         listing = rows.order_by("bin__warehouse__code", "bin__pick_sequence", "bin__code", "item__code")
     else:
         listing = rows.filter(lot__isnull=False).order_by("lot__expiry", "item__code", "lot__code", "bin__code")
-    return render(
+    return render_list(
         request,
         "wms/stock.html",
-        {"form": form, "group": group, "page_obj": page_of(request, listing), "total_value": total_value},
+        listing,
+        columns=columns.STOCK_BY_ITEM if group == "item" else columns.STOCK_LINES,
+        title=_("Stock"),
+        form=form,
+        group=group,
+        total_value=total_value,
     )
 
 
@@ -58,7 +67,7 @@ def item_stock(request, code):
 @desk("wms.view_lot")
 def lot_list_view(request):
     form, lots = filter_bar(filters.LotFilter, request, for_site(lot_list(user=request.user), request))
-    return render(request, "wms/lot_list.html", {"form": form, "page_obj": page_of(request, lots)})
+    return render_list(request, "wms/lot_list.html", lots, columns=columns.LOTS, title=_("Lots"), form=form)
 
 
 @desk("wms.view_lot")
@@ -110,7 +119,10 @@ def lot_detail(request, pk):
 @desk("wms.view_bin")
 def bin_list_view(request):
     form, bins = filter_bar(filters.BinFilter, request, for_site(bin_list(user=request.user), request))
-    page_obj = page_of(request, bins)
+    result = list_page(request, bins, columns=columns.BINS, title=_("Bins"))
+    if isinstance(result, HttpResponseBase):
+        return result
+    page_obj = result["page_obj"]
     loads = pages.bin_loads(user=request.user, site=request.site)
     usage = {}
     if request.site is not None:
@@ -119,7 +131,22 @@ def bin_list_view(request):
     for bin_ in page_obj:
         bin_.load = loads.get(bin_.pk)
         bin_.utilisation_pct = usage.get(bin_.code)
-    return render(request, "wms/bin_list.html", {"form": form, "page_obj": page_obj})
+    return render(request, "wms/bin_list.html", {"form": form, **result, "label_query": _label_query(form)})
+
+
+def _label_query(form) -> str:
+    """The bin-label sheet's query for the bins the filter shows (by warehouse, zone, aisle)."""
+    if not form.is_bound or not form.is_valid():
+        return ""
+    data = form.cleaned_data
+    params = {}
+    for name in ("warehouse", "zone"):
+        value = data.get(name)
+        if value:
+            params[name] = getattr(value, "code", value)
+    if data.get("aisle"):
+        params["aisle"] = data["aisle"]
+    return urlencode(params)
 
 
 @desk("wms.view_bin")
