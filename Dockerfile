@@ -27,7 +27,7 @@ RUN SECRET_KEY=build-only-not-secret DATABASE_URL=sqlite:////tmp/build.sqlite3 V
     && if [ -d locale ]; then SECRET_KEY=build-only-not-secret DATABASE_URL=sqlite:////tmp/build.sqlite3 \
        VAR_DIR=/tmp/build-var ENV_FILE= python manage.py compilemessages --verbosity 0; fi \
     && rm -rf /tmp/build.sqlite3 /tmp/build-var \
-    && mkdir -p /app/var && chown -R factory:factory /app/var
+    && mkdir -p /app/var /app/media && chown -R factory:factory /app/var /app/media
 
 USER factory
 EXPOSE 8000
