@@ -11,6 +11,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 LIVE_PORT ?= 8001
+# Parallel test workers (pytest-xdist): one per core of the CI machine.
+TEST_WORKERS ?= 2
 
 .PHONY: help run test lint messages bench venv venv-dev check-services browser clean
 
@@ -85,7 +87,8 @@ test: venv-dev check-services browser
 	$(VENV)/bin/pip-audit --requirement requirements.txt --progress-spinner off
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
 	@# --create-db: a test database left by an older checkout (other migrations) is never reused.
-	@rc=0; $(VENV)/bin/pytest --create-db || rc=$$?; \
+	@# -n: pytest-xdist workers, each with its own test database and Redis database (tests/README.md).
+	@rc=0; $(VENV)/bin/pytest --create-db -n $(TEST_WORKERS) --dist loadgroup || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here."; exit 1; fi; \
 	exit $$rc
 

@@ -90,18 +90,28 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
 
 
 def sync_roles() -> None:
-    """Create the role groups and give each exactly the permissions declared above."""
+    """Create the role groups and give each exactly the permissions declared above.
+
+    Every permission is read once (it runs after each migrate and each flush): a handful of
+    queries whatever the number of roles and grants."""
+    permissions = list(
+        Permission.objects.values_list("pk", "content_type__app_label", "content_type__model", "codename")
+    )
+    groups = {group.name: group for group in Group.objects.filter(name__in=list(ROLE_PERMISSIONS))}
     for role, grants in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        wanted = set()
-        for (app_label, model), actions in grants.items():
-            perms = Permission.objects.filter(content_type__app_label=app_label)
-            if model == MASTER:
-                perms = perms.filter(content_type__model__in=MASTER_DATA)
-            elif model != "*":
-                perms = perms.filter(content_type__model=model)
-            for perm in perms.select_related("content_type"):
-                action = perm.codename.split("_", 1)[0]
-                if action in actions:
-                    wanted.add(perm.pk)
+        group = groups.get(role) or Group.objects.get_or_create(name=role)[0]
+        wanted = {
+            pk
+            for pk, app_label, model, codename in permissions
+            if any(_covers(grant, actions, app_label, model, codename) for grant, actions in grants.items())
+        }
         group.permissions.set(wanted)
+
+
+def _covers(grant: tuple[str, str], actions: tuple[str, ...], app_label: str, model: str, codename: str) -> bool:
+    granted_app, granted_model = grant
+    if granted_app != app_label or codename.split("_", 1)[0] not in actions:
+        return False
+    if granted_model == MASTER:
+        return model in MASTER_DATA
+    return granted_model in ("*", model)

@@ -169,7 +169,11 @@ def celery_worker(transactional_db):
 def pytest_collection_modifyitems(items):
     """`@pytest.mark.celery_worker` and the `celery_worker` fixture go together: a marked test
     gets the worker (on a transactional database), and a test using the worker gets the marker,
-    so `-m "not celery_worker"` leaves out every test that needs Redis and a worker."""
+    so `-m "not celery_worker"` leaves out every test that needs Redis and a worker.
+
+    Tests marked `long` go first: under pytest-xdist a worker starts on them while the other
+    workers share out the rest, instead of everyone waiting for them at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     for item in items:
         names = getattr(item, "fixturenames", None)
         if names is None:
