@@ -7,9 +7,9 @@ order, so concurrent moves cannot deadlock), refuses anything that would make st
 take stock that open pick lines hold (`wms.selectors.availability`), updates the on-hand rows,
 writes the immutable move and publishes `wms.stock.moved` in the same transaction.
 
-A transfer costs seven statements besides the transaction's own: lock both bins (reading the
+A transfer costs five statements besides the transaction's own: lock both bins (reading the
 lot's status and site in the same query), lock both stock rows (reading what pick lines hold),
-two updates, the move, the event and its outbox rows. The target stock row is inserted only
+one update of both rows, the move, and the event with its outbox rows. The target stock row is inserted only
 when missing, and the consumed-lot check runs only after outbound moves.
 """
 
@@ -181,10 +181,10 @@ def _post_move(
             raise ValidationFailed(_("A serial number is a single piece."), field="quantity", code="serial_quantity")
 
     now = timezone.now()
-    if source is not None:
-        _change_on_hand(source["pk"], -base_quantity, now)
-    if target is not None:
-        _change_on_hand(target["pk"], base_quantity, now)
+    _change_on_hand(
+        [(row["pk"], delta) for row, delta in ((source, -base_quantity), (target, base_quantity)) if row is not None],
+        now,
+    )
 
     move = StockMove(
         kind=kind,
@@ -528,11 +528,19 @@ def _insert_move(move: StockMove) -> None:
     move._state.db = connection.alias
 
 
-def _change_on_hand(quant_id: int, delta: Decimal, now) -> None:
+def _change_on_hand(changes: list[tuple[int, Decimal]], now) -> None:
+    """Add each (stock row id, delta) in one statement (a transfer's two rows, one round trip)."""
+    if len(changes) == 1:
+        delta_sql, params = "%s", [changes[0][1]]
+    else:
+        delta_sql = "CASE id " + " ".join(["WHEN %s THEN %s"] * len(changes)) + " END"
+        params = [value for change in changes for value in change]
+    ids = [pk for pk, _delta in changes]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE wms_stockquant SET quantity = quantity + %s, updated_at = %s WHERE id = %s",
-            [delta, connection.ops.adapt_datetimefield_value(now), quant_id],
+            f"UPDATE wms_stockquant SET quantity = quantity + {delta_sql}, updated_at = %s "  # noqa: S608 - placeholders only
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [*params, connection.ops.adapt_datetimefield_value(now), *ids],
         )
 
 
