@@ -186,9 +186,10 @@ def _post_move(
         now,
     )
 
+    site = _site_of(from_bin or to_bin)
     move = StockMove(
         kind=kind,
-        site_id=site_id,
+        site=site,
         item=item,
         lot=lot,
         from_bin=from_bin,
@@ -217,7 +218,7 @@ def _post_move(
             "unit": item.base_unit.code,
             "reference": move.reference,
         },
-        site=_site_of(from_bin or to_bin),
+        site=site,
     )
     return move
 
