@@ -37,7 +37,9 @@ def deployed_bench_server(*, web_concurrency: int, web_threads: int) -> _server.
     return _server.DeployedServer(env=env, static_root=_server.ROOT / "var" / "bench-static")
 
 
-def wrk(url: str, *, mode: str, token: str, connections: int, seconds: float, threads: int = 2) -> dict:
+def wrk(
+    url: str, *, mode: str, token: str, connections: int, seconds: float, threads: int = 2, env: dict | None = None
+) -> dict:
     """Run wrk for `seconds` with `connections` open connections; returns its JSON summary plus
     rps, latency percentiles in ms and the number of 5xx answers."""
     if shutil.which("wrk") is None:
@@ -53,7 +55,7 @@ def wrk(url: str, *, mode: str, token: str, connections: int, seconds: float, th
         str(LUA),
         url,
     ]
-    env = {**os.environ, "WRK_MODE": mode, "WRK_TOKEN": token}
+    env = {**os.environ, **(env or {}), "WRK_MODE": mode, "WRK_TOKEN": token}
     out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120, check=True)
     summary = json.loads(out.stdout.strip().splitlines()[-1])
     statuses = {int(k): v for k, v in summary["statuses"].items()}
