@@ -33,9 +33,8 @@ def bootstrap(*, rebuild: bool = False) -> dict:
     site = Site.objects.get(code=f"{PREFIX}S")
     operator = User.objects.get(username=f"{PREFIX.lower()}operator")
     planner = User.objects.get(username=f"{PREFIX.lower()}planner")
-    from mes.models import WorkCentre
-
     from core.models import Item
+    from mes.models import WorkCentre
 
     machining = WorkCentre.objects.get(code=f"{PREFIX}-MACH")
     product = Item.objects.get(code=f"{PREFIX}-FG")
@@ -54,8 +53,6 @@ def bootstrap(*, rebuild: bool = False) -> dict:
             user=planner,
         )
         order = work_orders.release_work_order(work_order=order, user=planner)
-        operations.start_operation(
-            operation=order.operations.get(sequence=10), user=operator, equipment=equipment
-        )
+        operations.start_operation(operation=order.operations.get(sequence=10), user=operator, equipment=equipment)
     ids = list(running.order_by("id").values_list("id", flat=True))
     return {"site": site, "user": operator, "operations": ids}

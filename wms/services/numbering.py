@@ -23,3 +23,15 @@ def next_document_number(*, site, prefix: str, taken=None) -> str:
                 break
         DocumentSequence.objects.filter(pk=sequence.pk).update(last_value=value)
     return number
+
+
+def save_new_document(model, *, site, number: str | None, prefix: str, user, **fields):
+    """Validate and save a new document (a pick list, an expected receipt) of `site`, numbered
+    `number` or, without one, the site's next `prefix` number not yet taken."""
+    if not number:
+        number = next_document_number(site=site, prefix=prefix, taken=lambda n: model.objects.filter(number=n).exists())
+    document = model(site=site, number=number, created_by=user, **fields)
+    document._history_user = user
+    document.full_clean()
+    document.save()
+    return document
