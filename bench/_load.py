@@ -150,3 +150,17 @@ def server_cpu_seconds(server: _server.DeployedServer, sampler: ConnectionSample
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [sampler.dbname])
         pids += [row[0] for row in cursor.fetchall()]
     return sum(_process_cpu_seconds(pid) for pid in pids)
+
+
+def load_arguments(description: str):
+    """The options every load benchmark of the deployed server takes, parsed."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--web-concurrency", type=int, default=2)
+    parser.add_argument("--web-threads", type=int, default=8)
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
+    return parser.parse_args()

@@ -17,7 +17,6 @@ database connections the server held next to its bound; one JSON line last.
     python bench/api_load.py [--connections 50] [--seconds 10] [--rounds 2]
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -52,14 +51,7 @@ def merge(runs: list[dict]) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--web-concurrency", type=int, default=2)
-    parser.add_argument("--web-threads", type=int, default=8)
-    parser.add_argument("--rebuild", action="store_true")
-    args = parser.parse_args()
+    args = _load.load_arguments(__doc__.splitlines()[0])
 
     ids = _wms_data.bootstrap(rebuild=args.rebuild)
     token = _load.bench_token(ids["user"])

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def subscribe(name: str, *, after_commit: bool = False):
     def register(handler: Callable) -> Callable:
         if handler not in table[name]:
             table[name].append(handler)
+            _matched.clear()
         return handler
 
     return register
@@ -77,14 +79,23 @@ def unsubscribe(name: str, handler: Callable) -> None:
         handlers = table.get(name)
         if handlers and handler in handlers:
             handlers.remove(handler)
+            _matched.clear()
+
+
+_matched: dict[tuple[int, str], list[Callable]] = {}
 
 
 def _matching(table: dict[str, list[Callable]], name: str) -> list[Callable]:
-    """Exact subscribers first, then the wildcard ones, each in registration order."""
-    handlers = list(table.get(name, ()))
-    for pattern, registered in list(table.items()):
-        if pattern.endswith("*") and name.startswith(pattern[:-1]):
-            handlers.extend(h for h in registered if h not in handlers)
+    """Exact subscribers first, then the wildcard ones, each in registration order (worked out
+    once per name and table; registering or removing a handler starts over)."""
+    key = (id(table), name)
+    handlers = _matched.get(key)
+    if handlers is None:
+        handlers = list(table.get(name, ()))
+        for pattern, registered in list(table.items()):
+            if pattern.endswith("*") and name.startswith(pattern[:-1]):
+                handlers.extend(h for h in registered if h not in handlers)
+        _matched[key] = handlers
     return handlers
 
 
@@ -95,11 +106,6 @@ def after_commit_handler(target: str) -> Callable | None:
             if handler_name(handler) == target:
                 return handler
     return None
-
-
-def _json_safe(payload: dict) -> dict:
-    """The payload as stored and sent: Decimals, dates and UUIDs become strings."""
-    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
 def live_group(site_code: str | None, topic: str) -> str:
@@ -115,17 +121,39 @@ def publish(
     Must be called inside `transaction.atomic()`: the event shares the fate of the change it
     describes. `live` pushes it to the pages watching the site's topic group; `topics` names
     narrower live topics of the same site it goes to as well (`mes.equipment.CNC-01`, the
-    operator terminal of one machine). `webhooks=False` keeps it from the webhooks.
+    operator terminal of one machine). `webhooks=False` keeps it from the webhooks. On
+    PostgreSQL an event without invariant subscribers and its outbox rows are one statement.
     """
     from core.models import Event
 
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must be called inside transaction.atomic()")
-    event = Event.objects.create(name=name, payload=_json_safe(payload), site=site)
-    for handler in _matching(_subscribers, name):
-        handler(event)
-    queue_deliveries(event, live=live, topics=topics, webhooks=webhooks)
+    text = json.dumps(payload, cls=DjangoJSONEncoder)
+    event = Event(name=name, payload=json.loads(text), site=site)
+    event._state.db = connection.alias
+    handlers = _matching(_subscribers, name)
+    if handlers:
+        _insert_event(event, text)
+        for handler in handlers:
+            handler(event)
+        queue_deliveries(event, live=live, topics=topics, webhooks=webhooks)
+    else:
+        queue_deliveries(event, live=live, topics=topics, webhooks=webhooks, event_json=text)
     return event
+
+
+def _event_row(event, text: str) -> list:
+    return [event.pk, event.name, text, event.site_id, connection.ops.adapt_datetimefield_value(event.occurred_at)]
+
+
+_INSERT_EVENT = "INSERT INTO core_event (id, name, payload, site_id, occurred_at) VALUES (%s, %s, %s, %s, %s)"
+
+
+def _insert_event(event, text: str) -> None:
+    """Write the event row (a plain insert: events have no signals; this runs on every change)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_EVENT, _event_row(event, text))
+    event._state.adding = False
 
 
 def publish_many(name: str, payloads: list[dict], *, site, live: bool = True) -> list:
@@ -137,7 +165,9 @@ def publish_many(name: str, payloads: list[dict], *, site, live: bool = True) ->
         raise RuntimeError("publish_many() must be called inside transaction.atomic()")
     if not payloads:
         return []
-    events = Event.objects.bulk_create([Event(name=name, payload=_json_safe(p), site=site) for p in payloads])
+    events = Event.objects.bulk_create(
+        [Event(name=name, payload=json.loads(json.dumps(p, cls=DjangoJSONEncoder)), site=site) for p in payloads]
+    )
     handlers = _matching(_subscribers, name)
     for event in events:
         for handler in handlers:
@@ -202,33 +232,61 @@ post_save.connect(forget_webhooks, sender="core.Webhook", dispatch_uid="core.eve
 post_delete.connect(forget_webhooks, sender="core.Webhook", dispatch_uid="core.events.forget_webhooks.delete")
 
 
-def queue_deliveries(event, *, live: bool = True, topics: Sequence[str] = (), webhooks: bool = True) -> list:
-    """Write the outbox rows of `event` (webhooks, live push, e-mail, after-commit subscribers)
-    in one insert; the worker is woken once, after the transaction commits."""
+def _outbox_rows(
+    event, *, live: bool, topics: Sequence[str] = (), webhooks: bool = True
+) -> list[tuple[str, int | None, str]]:
+    """(channel, webhook id, target) of each delivery of `event`."""
     from core.models import OutboxMessage
 
     Channel = OutboxMessage.Channel
-    messages = [
-        OutboxMessage(event=event, channel=Channel.WEBHOOK, webhook_id=hook.pk, target=hook.url)
-        for hook in (active_webhooks() if webhooks else ())
-        if hook.wants(event.name)
-    ]
+    hooks = active_webhooks() if webhooks else ()
+    rows = [(Channel.WEBHOOK, hook.pk, hook.url) for hook in hooks if hook.wants(event.name)]
     site_code = event.site.code if event.site_id else None
     if live:
         topic = event.name.split(".", 1)[0]
-        messages.append(OutboxMessage(event=event, channel=Channel.WEBSOCKET, target=live_group(site_code, topic)))
+        rows.append((Channel.WEBSOCKET, None, live_group(site_code, topic)))
     for topic in topics:
-        messages.append(OutboxMessage(event=event, channel=Channel.WEBSOCKET, target=live_group(site_code, topic)))
+        rows.append((Channel.WEBSOCKET, None, live_group(site_code, topic)))
     recipients = event.payload.get("notify") if isinstance(event.payload, dict) else None
     for address in recipients or []:
-        messages.append(OutboxMessage(event=event, channel=Channel.EMAIL, target=address))
+        rows.append((Channel.EMAIL, None, address))
     for handler in _matching(_after_commit, event.name):
-        messages.append(OutboxMessage(event=event, channel=Channel.HANDLER, target=handler_name(handler)))
-    if not messages:
+        rows.append((Channel.HANDLER, None, handler_name(handler)))
+    return rows
+
+
+def queue_deliveries(
+    event, *, live: bool = True, topics: Sequence[str] = (), webhooks: bool = True, event_json: str | None = None
+) -> list[int]:
+    """Write the outbox rows of `event` (webhooks, live push, e-mail, after-commit subscribers)
+    in one insert and return their ids; the worker is woken once, after the transaction commits.
+
+    With `event_json` (its payload as JSON) the event itself is not stored yet and is written
+    by the same statement (PostgreSQL) or just before it."""
+    rows = _outbox_rows(event, live=live, topics=topics, webhooks=webhooks)
+    if event_json is not None and (not rows or connection.vendor != "postgresql"):
+        _insert_event(event, event_json)
+        event_json = None
+    if not rows:
         return []
-    created = OutboxMessage.objects.bulk_create(messages)
-    wake_worker_after_commit([m.pk for m in created])
-    return created
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = ", ".join(["(%s, %s, %s, %s, 'pending', 0, %s, '', %s)"] * len(rows))
+    params = []
+    for channel, webhook_id, target in rows:
+        params += [event.pk, str(channel), webhook_id, target, now, now]
+    sql = (
+        "INSERT INTO core_outboxmessage (event_id, channel, webhook_id, target, status, attempts, "  # noqa: S608 - placeholders only
+        f"next_attempt_at, last_error, created_at) VALUES {values} RETURNING id"
+    )
+    if event_json is not None:
+        sql = f"WITH e AS ({_INSERT_EVENT}) {sql}"
+        params = _event_row(event, event_json) + params
+        event._state.adding = False
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    wake_worker_after_commit(ids)
+    return ids
 
 
 _worker: dict[str, Callable | None] = {"wake": None}
@@ -280,6 +338,7 @@ def on_signal(name: str):
     def register(handler: Callable) -> Callable:
         if handler not in _signal_handlers[name]:
             _signal_handlers[name].append(handler)
+            _matched.clear()
         return handler
 
     return register
@@ -290,6 +349,7 @@ def off_signal(name: str, handler: Callable) -> None:
     handlers = _signal_handlers.get(name)
     if handlers and handler in handlers:
         handlers.remove(handler)
+        _matched.clear()
 
 
 def signal(name: str, records: Sequence) -> int:

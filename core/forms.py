@@ -179,19 +179,7 @@ class UnitConversionForm(forms.Form):
 class PartnerForm(ServiceForm):
     class Meta:
         model = Partner
-        fields = [
-            "code",
-            "name",
-            "is_customer",
-            "is_supplier",
-            "currency",
-            "payment_terms_days",
-            "tax_id",
-            "email",
-            "phone",
-            "address",
-            "active",
-        ]
+        fields = list(Partner.EDITABLE_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):

@@ -5,6 +5,8 @@
 --   moves  GET /api/v1/wms/moves/ (the ledger's first page)
 --   mixed  bare, stock and move in turn
 --   work_orders  GET /api/v1/mes/work-orders/ (the newest page of work orders)
+--   report POST /api/v1/mes/production-reports/: 1 good piece on a random running operation of
+--          WRK_OPERATIONS (comma-separated ids), each with a key of its own
 -- Bench data (bench/_wms_data.py): lot k is "L%06d" of item "BI-%05d" (k mod 2000), opened in
 -- bin number k mod 10000. Prints one JSON line: requests, latency percentiles, status counts.
 
@@ -12,6 +14,8 @@ local mode = os.getenv("WRK_MODE") or "bare"
 local token = os.getenv("WRK_TOKEN") or ""
 local threads = {}
 local counter = 0
+local operations = {}
+for op in string.gmatch(os.getenv("WRK_OPERATIONS") or "", "%d+") do table.insert(operations, op) end
 
 local function bin_code(n)
   local aisle, rest = math.floor(n / 500), n % 500
@@ -32,6 +36,8 @@ function init(args)
   wrk.headers["Content-Type"] = "application/json"
   statuses = {}
   turn = 0
+  sent = 0
+  run = string.format("%d-%d", os.time(), math.random(0, 999999999))
 end
 
 local function bare()
@@ -60,7 +66,15 @@ local function work_orders()
   return wrk.format("GET", "/api/v1/mes/work-orders/")
 end
 
-local kinds = {bare = bare, stock = stock, move = move, moves = moves, work_orders = work_orders}
+local function report()
+  sent = sent + 1
+  local body = string.format(
+    '{"operation":%s,"good":"1","idempotency_key":"bench-%s-%d-%d"}',
+    operations[math.random(1, #operations)], run, id, sent)
+  return wrk.format("POST", "/api/v1/mes/production-reports/", nil, body)
+end
+
+local kinds = {bare = bare, stock = stock, move = move, moves = moves, work_orders = work_orders, report = report}
 local order = {bare, stock, move}
 
 function request()

@@ -68,20 +68,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "id",
-            "code",
-            "name",
-            "is_customer",
-            "is_supplier",
-            "currency",
-            "payment_terms_days",
-            "tax_id",
-            "email",
-            "phone",
-            "address",
-            "active",
-        ]
+        fields = ["id", *Partner.EDITABLE_FIELDS]
 
     def validate(self, attrs):
         is_customer = attrs.get("is_customer", getattr(self.instance, "is_customer", False))

@@ -10,6 +10,21 @@ MAX_PAYMENT_TERMS_DAYS = 365
 
 
 class Partner(TimeStampedModel):
+    # What a user enters of a partner, in the order the form, the API and the detail page show it.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "is_customer",
+        "is_supplier",
+        "currency",
+        "payment_terms_days",
+        "tax_id",
+        "email",
+        "phone",
+        "address",
+        "active",
+    )
+
     """A customer, a supplier, or both."""
 
     code = models.CharField(_("code"), max_length=20, unique=True, validators=[code_validator], help_text=CODE_HELP)

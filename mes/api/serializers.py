@@ -89,11 +89,22 @@ def _version_fields(children: str) -> list[str]:
 VERSION_READ_ONLY = ["version", "status", "approved_at", "created_at"]
 
 
-class BOMSerializer(serializers.ModelSerializer):
-    """A BOM version; lines are per one unit of the item."""
+class VersionSerializer(serializers.ModelSerializer):
+    """What a BOM's and a routing's version share: site and item by code."""
 
     site = CodeField(queryset=Site.objects.all())
     item = CodeField(queryset=Item.objects.all())
+
+
+def _not_empty(value, message):
+    if not value:
+        raise serializers.ValidationError(message)
+    return value
+
+
+class BOMSerializer(VersionSerializer):
+    """A BOM version; lines are per one unit of the item."""
+
     lines = BOMLineSerializer(many=True)
 
     class Meta:
@@ -102,9 +113,7 @@ class BOMSerializer(serializers.ModelSerializer):
         read_only_fields = VERSION_READ_ONLY
 
     def validate_lines(self, value):
-        if not value:
-            raise serializers.ValidationError(_("Add at least one line."))
-        return value
+        return _not_empty(value, _("Add at least one line."))
 
 
 class RoutingOperationSerializer(serializers.ModelSerializer):
@@ -134,9 +143,7 @@ class RoutingOperationSerializer(serializers.ModelSerializer):
         }
 
 
-class RoutingSerializer(serializers.ModelSerializer):
-    site = CodeField(queryset=Site.objects.all())
-    item = CodeField(queryset=Item.objects.all())
+class RoutingSerializer(VersionSerializer):
     operations = RoutingOperationSerializer(many=True)
 
     class Meta:
@@ -145,9 +152,7 @@ class RoutingSerializer(serializers.ModelSerializer):
         read_only_fields = VERSION_READ_ONLY
 
     def validate_operations(self, value):
-        if not value:
-            raise serializers.ValidationError(_("Add at least one operation."))
-        return value
+        return _not_empty(value, _("Add at least one operation."))
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -273,7 +278,7 @@ class OutputSerializer(ConsumptionSerializer):
 class ProductionReportSerializer(serializers.ModelSerializer):
     """POST a report on a running operation; the answer shows what was booked."""
 
-    operation = ScopedPrimaryKeyField(queryset=Operation.objects.all())
+    operation = ScopedPrimaryKeyField(queryset=Operation.objects.select_related("work_order"))
     work_order = serializers.CharField(source="work_order.number", read_only=True)
     equipment = serializers.CharField(source="equipment.code", read_only=True, default=None, allow_null=True)
     good = serializers.DecimalField(min_value=0, required=False, default=0, **QUANTITY)

@@ -281,7 +281,8 @@ class ProductionReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             override=data.get("override", False),
             note=data.get("note", ""),
         )
-        body = self.get_serializer(self.get_queryset().get(pk=report.pk)).data
+        # A new report is answered as the service wrote it; a repeated one as stored.
+        body = self.get_serializer(report if created else self.get_queryset().get(pk=report.pk)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

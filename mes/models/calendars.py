@@ -4,26 +4,17 @@ time from here and the scheduler its capacity."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models.base import CODE_HELP, TimeStampedModel
 from core.models.organisation import code_validator
 from core.scoping import SiteScopedQuerySet
+from mes.models.base import SiteCodedRecord
 
 
-class ShiftCalendar(TimeStampedModel):
+class ShiftCalendar(SiteCodedRecord):
     site = models.ForeignKey("core.Site", models.PROTECT, related_name="shift_calendars", verbose_name=_("site"))
-    code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator], help_text=CODE_HELP)
-    name = models.CharField(_("name"), max_length=200)
 
-    objects = SiteScopedQuerySet.as_manager()
-    site_field = "site"
-
-    class Meta:
-        ordering = ["site__code", "code"]
+    class Meta(SiteCodedRecord.Meta):
         verbose_name = _("shift calendar")
         verbose_name_plural = _("shift calendars")
-
-    def __str__(self):
-        return f"{self.code} · {self.name}"
 
 
 class Shift(models.Model):

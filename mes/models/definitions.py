@@ -50,18 +50,23 @@ class VersionedDefinition(TimeStampedModel):
         return f"{self.item.code} v{self.version} ({self.get_status_display()})"
 
 
+def versioned_constraints(prefix: str) -> list:
+    """A versioned definition's constraints: one row per version, one approved version at most."""
+    return [
+        models.UniqueConstraint(fields=["site", "item", "version"], name=f"{prefix}_version_unique"),
+        models.UniqueConstraint(
+            fields=["site", "item"], condition=models.Q(status="approved"), name=f"{prefix}_one_approved"
+        ),
+    ]
+
+
 class BOM(VersionedDefinition):
     history = HistoricalRecords()
 
     class Meta(VersionedDefinition.Meta):
         verbose_name = _("bill of materials")
         verbose_name_plural = _("bills of materials")
-        constraints = [
-            models.UniqueConstraint(fields=["site", "item", "version"], name="bom_version_unique"),
-            models.UniqueConstraint(
-                fields=["site", "item"], condition=models.Q(status="approved"), name="bom_one_approved"
-            ),
-        ]
+        constraints = versioned_constraints("bom")
 
 
 class BOMLine(models.Model):
@@ -97,12 +102,7 @@ class Routing(VersionedDefinition):
     class Meta(VersionedDefinition.Meta):
         verbose_name = _("routing")
         verbose_name_plural = _("routings")
-        constraints = [
-            models.UniqueConstraint(fields=["site", "item", "version"], name="routing_version_unique"),
-            models.UniqueConstraint(
-                fields=["site", "item"], condition=models.Q(status="approved"), name="routing_one_approved"
-            ),
-        ]
+        constraints = versioned_constraints("routing")
 
 
 class RoutingOperation(models.Model):

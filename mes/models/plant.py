@@ -8,25 +8,17 @@ from simple_history.models import HistoricalRecords
 from core.models.base import CODE_HELP, TimeStampedModel
 from core.models.organisation import code_validator
 from core.scoping import SiteScopedQuerySet
+from mes.models.base import SiteCodedRecord
 
 
-class Area(TimeStampedModel):
+class Area(SiteCodedRecord):
     """A hall or line of a site (machining, assembly, test)."""
 
     site = models.ForeignKey("core.Site", models.PROTECT, related_name="mes_areas", verbose_name=_("site"))
-    code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator], help_text=CODE_HELP)
-    name = models.CharField(_("name"), max_length=200)
 
-    objects = SiteScopedQuerySet.as_manager()
-    site_field = "site"
-
-    class Meta:
-        ordering = ["site__code", "code"]
+    class Meta(SiteCodedRecord.Meta):
         verbose_name = _("area")
         verbose_name_plural = _("areas")
-
-    def __str__(self):
-        return f"{self.code} · {self.name}"
 
 
 class WorkCentre(TimeStampedModel):

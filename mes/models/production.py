@@ -45,39 +45,38 @@ class ProductionReport(models.Model):
         return f"{self.work_order.number}/{self.operation.sequence} +{self.good}/{self.scrap}"
 
 
-class ReportConsumption(models.Model):
+class ReportLine(models.Model):
+    """What a line of a report moved: the item, lot and bin, the quantity and the ledger's move."""
+
+    item = models.ForeignKey("core.Item", models.PROTECT, related_name="+", verbose_name=_("item"))
+    lot = models.ForeignKey("wms.Lot", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("lot"))
+    bin = models.ForeignKey("wms.Bin", models.PROTECT, related_name="+", verbose_name=_("bin"))
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    move = models.OneToOneField("wms.StockMove", models.PROTECT, related_name="+", verbose_name=_("move"))
+
+    class Meta:
+        abstract = True
+        ordering = ["report", "id"]
+
+    def __str__(self):
+        return f"{self.item.code} {self.quantity}"
+
+
+class ReportConsumption(ReportLine):
     """A lot (or untracked stock) consumed by a report, with its issue move."""
 
     report = models.ForeignKey(ProductionReport, models.CASCADE, related_name="consumed", verbose_name=_("report"))
-    item = models.ForeignKey("core.Item", models.PROTECT, related_name="+", verbose_name=_("item"))
-    lot = models.ForeignKey("wms.Lot", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("lot"))
-    bin = models.ForeignKey("wms.Bin", models.PROTECT, related_name="+", verbose_name=_("bin"))
-    quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    move = models.OneToOneField("wms.StockMove", models.PROTECT, related_name="+", verbose_name=_("move"))
 
-    class Meta:
-        ordering = ["report", "id"]
+    class Meta(ReportLine.Meta):
         verbose_name = _("consumed material")
         verbose_name_plural = _("consumed materials")
 
-    def __str__(self):
-        return f"{self.item.code} {self.quantity}"
 
-
-class ReportOutput(models.Model):
+class ReportOutput(ReportLine):
     """A lot (or serial number) made by a report, with its production-receipt move."""
 
     report = models.ForeignKey(ProductionReport, models.CASCADE, related_name="outputs", verbose_name=_("report"))
-    item = models.ForeignKey("core.Item", models.PROTECT, related_name="+", verbose_name=_("item"))
-    lot = models.ForeignKey("wms.Lot", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("lot"))
-    bin = models.ForeignKey("wms.Bin", models.PROTECT, related_name="+", verbose_name=_("bin"))
-    quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    move = models.OneToOneField("wms.StockMove", models.PROTECT, related_name="+", verbose_name=_("move"))
 
-    class Meta:
-        ordering = ["report", "id"]
+    class Meta(ReportLine.Meta):
         verbose_name = _("produced output")
         verbose_name_plural = _("produced output")
-
-    def __str__(self):
-        return f"{self.item.code} {self.quantity}"

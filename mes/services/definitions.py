@@ -35,6 +35,14 @@ DEFINITION_STATES = StateMachine(
 )
 
 
+def _new_version(model, site, item, user, **fields):
+    """Save the next draft version of `model` (a BOM or a routing) of `item` at `site`."""
+    definition = model(site=site, item=item, version=_next_version(model, site, item), created_by=user, **fields)
+    definition._history_user = user
+    definition.save()
+    return definition
+
+
 def _next_version(model, site, item) -> int:
     return (model.objects.filter(site=site, item=item).aggregate(v=Max("version"))["v"] or 0) + 1
 
@@ -69,17 +77,7 @@ def create_bom(*, site, item, lines: list[dict], user, valid_from=None, valid_to
             )
         )
     with transaction.atomic():
-        bom = BOM(
-            site=site,
-            item=item,
-            version=_next_version(BOM, site, item),
-            valid_from=valid_from,
-            valid_to=valid_to,
-            description=description,
-            created_by=user,
-        )
-        bom._history_user = user
-        bom.save()
+        bom = _new_version(BOM, site, item, user, valid_from=valid_from, valid_to=valid_to, description=description)
         for line in prepared:
             line.bom = bom
         BOMLine.objects.bulk_create(prepared)
@@ -170,17 +168,9 @@ def create_routing(*, site, item, operations: list[dict], user, valid_from=None,
                     field="operations",
                 )
     with transaction.atomic():
-        routing = Routing(
-            site=site,
-            item=item,
-            version=_next_version(Routing, site, item),
-            valid_from=valid_from,
-            valid_to=valid_to,
-            description=description,
-            created_by=user,
+        routing = _new_version(
+            Routing, site, item, user, valid_from=valid_from, valid_to=valid_to, description=description
         )
-        routing._history_user = user
-        routing.save()
         for op in sorted(operations, key=lambda o: o["sequence"]):
             step = RoutingOperation.objects.create(
                 routing=routing,

@@ -65,27 +65,17 @@ def report_production(
         raise ValidationFailed(_("Give the report an idempotency key."), field="idempotency_key", code="required")
     if len(key) > 100:
         raise ValidationFailed(_("At most 100 characters."), field="idempotency_key")
-    existing = ProductionReport.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        require_site_access(user, existing.site_id)
-        return existing, False
-    good = parse_quantity(good, field="good", allow_zero=True)
-    scrap = parse_quantity(scrap, field="scrap", allow_zero=True)
-    consumed = list(consumed or [])
-    if good == 0 and scrap == 0 and not consumed:
-        raise ValidationFailed(_("Report good, scrap or consumed material."), field="good", code="required")
-    if scrap > 0 and scrap_reason is None:
-        raise ValidationFailed(_("Choose why the pieces were scrapped."), field="scrap_reason", code="required")
-    if override and not user.has_role(*OVERRIDE_ROLES):
-        raise OverQuantity(_("Only a supervisor may report more than the open quantity."))
     require_site_access(user, operation.work_order.site_id)
 
     with transaction.atomic():
         order, operation = lock_operation(operation)
-        # A copy of this report may have committed while we waited for the lock.
+        # The key is looked up under the order's lock, so a copy of this report that committed
+        # while we waited is found, and answered before anything else is checked.
         existing = ProductionReport.objects.filter(idempotency_key=key).first()
         if existing is not None:
+            require_site_access(user, existing.site_id)
             return existing, False
+        good, scrap, consumed = _checked_quantities(user, good, scrap, scrap_reason, consumed, override)
         check_workable(order)
         if operation.status not in REPORTABLE:
             raise InvalidTransition(
@@ -116,16 +106,20 @@ def report_production(
             override=bool(override and good + scrap > open_quantity),
             note=(note or "")[:300],
         )
-        _consume(report, order, operation, consumed, user)
-        Operation.objects.filter(pk=operation.pk).update(good=F("good") + good, scrap=F("scrap") + scrap)
-        operation.refresh_from_db(fields=["good", "scrap"])
+        consumptions = _consume(report, order, operation, consumed, user)
+        # The operation's row is locked: its counts are exact here.
+        operation.good += good
+        operation.scrap += scrap
+        Operation.objects.filter(pk=operation.pk).update(good=operation.good, scrap=operation.scrap)
         last = not order.operations.filter(sequence__gt=operation.sequence).exists()
         if last:
             order.good += good
         order.scrap += scrap
-        order.save(update_fields=["good", "scrap", "updated_at"])
-        if last and good > 0:
-            _produce(report, order, operation, good, user)
+        if (last and good) or scrap:
+            order.save(update_fields=["good", "scrap", "updated_at"])
+        outputs = _produce(report, order, operation, good, user) if last and good > 0 else []
+        # What the answer shows, as written (no re-read).
+        _remember(report, consumed=consumptions, outputs=outputs)
         publish(
             "mes.production.reported",
             {
@@ -141,16 +135,37 @@ def report_production(
                 "quantity": str(operation.quantity),
                 "consumed": [
                     {"item": c.item.code, "lot": c.lot.code if c.lot else None, "quantity": str(c.quantity)}
-                    for c in report.consumed.select_related("item", "lot")
+                    for c in consumptions
                 ],
-                "produced": [
-                    {"lot": o.lot.code if o.lot else None, "quantity": str(o.quantity)}
-                    for o in report.outputs.select_related("lot")
-                ],
+                "produced": [{"lot": o.lot.code if o.lot else None, "quantity": str(o.quantity)} for o in outputs],
             },
             site=order.site,
         )
     return report, True
+
+
+def _remember(report: ProductionReport, **lines: list) -> None:
+    """Cache the report's lines as written, as `prefetch_related` would (no re-read to answer)."""
+    cache = report.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in lines.items():
+        queryset = getattr(report, name).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
+def _checked_quantities(user, good, scrap, scrap_reason, consumed, override):
+    """The report's good and scrap as quantities and its consumed lines, or the refusal."""
+    good = parse_quantity(good, field="good", allow_zero=True)
+    scrap = parse_quantity(scrap, field="scrap", allow_zero=True)
+    consumed = list(consumed or [])
+    if good == 0 and scrap == 0 and not consumed:
+        raise ValidationFailed(_("Report good, scrap or consumed material."), field="good", code="required")
+    if scrap > 0 and scrap_reason is None:
+        raise ValidationFailed(_("Choose why the pieces were scrapped."), field="scrap_reason", code="required")
+    if override and not user.has_role(*OVERRIDE_ROLES):
+        raise OverQuantity(_("Only a supervisor may report more than the open quantity."))
+    return good, scrap, consumed
 
 
 def _create_once(key: str, **fields) -> ProductionReport:
@@ -165,9 +180,12 @@ def _create_once(key: str, **fields) -> ProductionReport:
         ) from exc
 
 
-def _consume(report, order, operation, consumed: list[dict], user) -> None:
+def _consume(report, order, operation, consumed: list[dict], user) -> list[ReportConsumption]:
+    if not consumed:
+        return []
     materials = {m.component_id: m for m in order.materials.all()}
     reserved = None
+    written = []
     for index, line in enumerate(consumed, start=1):
         item, bin_ = line.get("item"), line.get("bin")
         if item is None or bin_ is None:
@@ -203,13 +221,16 @@ def _consume(report, order, operation, consumed: list[dict], user) -> None:
             allocation=allocation,
         )
         reserved.consumed(pick_list=pick_list, line=allocation, move=move, user=user)
-        ReportConsumption.objects.create(
-            report=report, item=item, lot=move.lot, bin=bin_, quantity=move.quantity, move=move
+        written.append(
+            ReportConsumption.objects.create(
+                report=report, item=item, lot=move.lot, bin=bin_, quantity=move.quantity, move=move
+            )
         )
         WorkOrderMaterial.objects.filter(pk=materials[item.pk].pk).update(issued=F("issued") + move.quantity)
+    return written
 
 
-def _produce(report, order, operation, good: Decimal, user) -> None:
+def _produce(report, order, operation, good: Decimal, user) -> list[ReportOutput]:
     """The finished quantity into the output bin: one new lot per report, or one serial number per
     piece for serial-tracked items."""
     bin_ = operation.work_centre.output_bin
@@ -231,6 +252,7 @@ def _produce(report, order, operation, good: Decimal, user) -> None:
         batches = [(f"{order.number}-{made + 1:03d}", good)]
     else:
         batches = [(None, good)]
+    written = []
     for lot_code, quantity in batches:
         move = post_move(
             kind=MoveKind.PRODUCTION_RECEIPT,
@@ -243,4 +265,7 @@ def _produce(report, order, operation, good: Decimal, user) -> None:
             reason=_("operation %(seq)s") % {"seq": operation.sequence},
             lot_attributes=attributes if lot_code else None,
         )
-        ReportOutput.objects.create(report=report, item=item, lot=move.lot, bin=bin_, quantity=quantity, move=move)
+        written.append(
+            ReportOutput.objects.create(report=report, item=item, lot=move.lot, bin=bin_, quantity=quantity, move=move)
+        )
+    return written

@@ -22,6 +22,15 @@ OPEN_RECEIPT_STATUSES = (ReceiptStatus.OPEN, ReceiptStatus.PARTIAL)
 OPEN_PICK_LIST_STATUSES = (PickListStatus.OPEN, PickListStatus.IN_PROGRESS)
 
 
+def _documents(rows, *, site, status, **equal):
+    """`rows` of `site`, in `status` (one or several) and equal to each of `equal`, where given."""
+    if site is not None:
+        rows = rows.filter(site=site)
+    if status is not None:
+        rows = rows.filter(status__in=status if isinstance(status, list | tuple | set) else [status])
+    return rows.filter(**{name: value for name, value in equal.items() if value is not None})
+
+
 def expected_receipt_list(*, user, site=None, status=None, supplier=None) -> QuerySet[ExpectedReceipt]:
     """Expected receipts with their lines (item and base unit), newest expected first."""
     lines = ExpectedReceiptLine.objects.select_related("item__base_unit").order_by("line_no")
@@ -30,13 +39,7 @@ def expected_receipt_list(*, user, site=None, status=None, supplier=None) -> Que
         .select_related("site", "supplier", "created_by")
         .prefetch_related(Prefetch("lines", queryset=lines))
     )
-    if site is not None:
-        rows = rows.filter(site=site)
-    if status is not None:
-        rows = rows.filter(status__in=status if isinstance(status, list | tuple | set) else [status])
-    if supplier is not None:
-        rows = rows.filter(supplier=supplier)
-    return rows
+    return _documents(rows, site=site, status=status, supplier=supplier)
 
 
 def open_expected_receipts(*, user, site=None) -> QuerySet[ExpectedReceipt]:
@@ -82,13 +85,7 @@ def pick_list_list(*, user, site=None, status=None, purpose=None) -> QuerySet[Pi
         .select_related("site", "destination_bin", "created_by")
         .prefetch_related(Prefetch("lines", queryset=lines))
     )
-    if site is not None:
-        rows = rows.filter(site=site)
-    if status is not None:
-        rows = rows.filter(status__in=status if isinstance(status, list | tuple | set) else [status])
-    if purpose is not None:
-        rows = rows.filter(purpose=purpose)
-    return rows
+    return _documents(rows, site=site, status=status, purpose=purpose)
 
 
 def open_pick_lists(*, user, site=None) -> QuerySet[PickList]:

@@ -107,36 +107,32 @@ def stock_level_conditions(*, site: Site, today, item=None) -> list[Condition]:
             "reorder_point": plain_quantity(row["reorder_point"]),
             "safety_stock": plain_quantity(row["safety_stock"]),
         }
-        if row["on_hand"] < row["reorder_point"]:
-            found.append(
-                Condition(
-                    kind=AlertKind.BELOW_REORDER,
-                    key=f"below_reorder:{row['item_id']}",
-                    codes={"item": row["item__code"]},
-                    severity=AlertSeverity.WARNING,
-                    item_id=row["item_id"],
-                    text=_text(
-                        gettext_noop("%(item)s: %(on_hand)s %(unit)s available, below the reorder point of %(limit)s."),
-                        {**params, "limit": plain_quantity(row["reorder_point"])},
-                    ),
-                    details=details,
+        for kind, severity, limit, message in (
+            (
+                AlertKind.BELOW_REORDER,
+                AlertSeverity.WARNING,
+                "reorder_point",
+                gettext_noop("%(item)s: %(on_hand)s %(unit)s available, below the reorder point of %(limit)s."),
+            ),
+            (
+                AlertKind.BELOW_SAFETY,
+                AlertSeverity.CRITICAL,
+                "safety_stock",
+                gettext_noop("%(item)s: %(on_hand)s %(unit)s available, below the safety stock of %(limit)s."),
+            ),
+        ):
+            if row["on_hand"] < row[limit]:
+                found.append(
+                    Condition(
+                        kind=kind,
+                        key=f"{kind.value}:{row['item_id']}",
+                        codes={"item": row["item__code"]},
+                        severity=severity,
+                        item_id=row["item_id"],
+                        text=_text(message, {**params, "limit": plain_quantity(row[limit])}),
+                        details=details,
+                    )
                 )
-            )
-        if row["on_hand"] < row["safety_stock"]:
-            found.append(
-                Condition(
-                    kind=AlertKind.BELOW_SAFETY,
-                    key=f"below_safety:{row['item_id']}",
-                    codes={"item": row["item__code"]},
-                    severity=AlertSeverity.CRITICAL,
-                    item_id=row["item_id"],
-                    text=_text(
-                        gettext_noop("%(item)s: %(on_hand)s %(unit)s available, below the safety stock of %(limit)s."),
-                        {**params, "limit": plain_quantity(row["safety_stock"])},
-                    ),
-                    details=details,
-                )
-            )
     return found
 
 

@@ -7,9 +7,9 @@ order, so concurrent moves cannot deadlock), refuses anything that would make st
 take stock that open pick lines hold (`wms.selectors.availability`), updates the on-hand rows,
 writes the immutable move and publishes `wms.stock.moved` in the same transaction.
 
-A transfer costs seven statements besides the transaction's own: lock both bins (reading the
+A transfer costs five statements besides the transaction's own: lock both bins (reading the
 lot's status and site in the same query), lock both stock rows (reading what pick lines hold),
-two updates, the move, the event and its outbox rows. The target stock row is inserted only
+one update of both rows, the move, and the event with its outbox rows. The target stock row is inserted only
 when missing, and the consumed-lot check runs only after outbound moves.
 """
 
@@ -134,10 +134,17 @@ def _post_move(
     base_quantity = _in_base_unit(entered_quantity, entered_unit, item)
     site_id = (from_bin or to_bin).warehouse.site_id
     require_site_access(user, site_id, message=_("Unknown bin."))
-    lot = _lot_of_request(item, lot, lot_code, site_id)
+    lot, lot_code = _lot_of_request(item, lot, lot_code)
 
-    # 1. Bins (blocking and capacity are decided under their lock), with the lot's state.
-    locked = _lock_bins([b for b in (from_bin, to_bin) if b is not None], lot)
+    # 1. Bins (blocking and capacity are decided under their lock), with the lot's state (a lot
+    # named by code is looked up at the bins' site by the same statement).
+    locked = _lock_bins(
+        [b for b in (from_bin, to_bin) if b is not None],
+        lot,
+        lot_code=(item.pk, site_id, lot_code) if lot is None and lot_code else None,
+    )
+    if lot is None and lot_code:
+        lot = locked[(from_bin or to_bin).pk].get("lot")
     for bin_ in (from_bin, to_bin):
         if bin_ is None:
             continue
@@ -185,14 +192,15 @@ def _post_move(
             raise ValidationFailed(_("A serial number is a single piece."), field="quantity", code="serial_quantity")
 
     now = timezone.now()
-    if source is not None:
-        _change_on_hand(source["pk"], -base_quantity, now)
-    if target is not None:
-        _change_on_hand(target["pk"], base_quantity, now)
+    _change_on_hand(
+        [(row["pk"], delta) for row, delta in ((source, -base_quantity), (target, base_quantity)) if row is not None],
+        now,
+    )
 
+    site = _site_of(from_bin or to_bin)
     move = StockMove(
         kind=kind,
-        site_id=site_id,
+        site=site,
         item=item,
         lot=lot,
         from_bin=from_bin,
@@ -221,7 +229,7 @@ def _post_move(
             "unit": item.base_unit.code,
             "reference": move.reference,
         },
-        site=_site_of(from_bin or to_bin),
+        site=site,
     )
     return move
 
@@ -315,29 +323,48 @@ def _for_update(alias: str, *, no_key: bool) -> str:
     return " " + connection.ops.for_update_sql(of=(alias,), no_key=no_key)
 
 
-def _lock_bins(bins: list[Bin], lot: Lot | None) -> dict[int, dict]:
+_LOT_COLUMNS = None
+
+
+def _lot_columns() -> list[str]:
+    global _LOT_COLUMNS
+    if _LOT_COLUMNS is None:
+        _LOT_COLUMNS = [field.attname for field in Lot._meta.concrete_fields]
+    return _LOT_COLUMNS
+
+
+def _lock_bins(bins: list[Bin], lot: Lot | None, *, lot_code: tuple | None = None) -> dict[int, dict]:
     """Lock the bins (FOR NO KEY UPDATE: inserts that only reference a bin are not held up) and
-    read, in the same statement, each bin's zone rules and the known lot's status, expiry, item
-    and site (the zone row is read, not locked: zones change through setup, not moves). Plain SQL: this
-    runs on every move, and building it through the ORM cost more than running it."""
+    read, in the same statement, each bin's zone rules (the zone row is read, not locked: zones
+    change through setup, not moves) and the known lot's status, expiry, item and site, or,
+    with `lot_code` (item id, site id, code), the whole lot of that code (`"lot"`: the record,
+    or None when there is none). Plain SQL: this runs on every move, and building it through
+    the ORM cost more than running it."""
     ids = sorted({b.pk for b in bins})
     lot_id = lot.pk if lot is not None else None
+    columns = _lot_columns()
+    if lot_code is not None:
+        join, join_params = "l.item_id = %s AND l.site_id = %s AND l.code = %s", list(lot_code)
+    else:
+        join, join_params = "l.id = %s", [lot_id]
     sql = (
         "SELECT b.id, b.blocked, b.blocked_reason, b.zone_id, b.max_lots, b.max_volume_l, b.max_weight_kg, "  # noqa: S608 - placeholders only
-        "l.status, l.expiry, l.item_id, l.site_id, "
-        "z.code, z.kind, z.allowed_item_types, z.allows_hazardous, z.temperature_class "
-        "FROM wms_bin b JOIN wms_zone z ON z.id = b.zone_id LEFT JOIN wms_lot l ON l.id = %s "
+        "z.code, z.kind, z.allowed_item_types, z.allows_hazardous, z.temperature_class, "
+        + ", ".join(f"l.{column}" for column in columns)
+        + f" FROM wms_bin b JOIN wms_zone z ON z.id = b.zone_id LEFT JOIN wms_lot l ON {join} "
         f"WHERE b.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY b.id" + _for_update("b", no_key=True)
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [lot_id, *ids])
+        cursor.execute(sql, [*join_params, *ids])
         rows = cursor.fetchall()
     if len(rows) != len(ids):
         raise NotFound(_("Unknown bin."))
     locked = {}
+    found = None
     for row in rows:
-        pk, blocked, why, zone_id, max_lots, max_volume, max_weight, status, expiry, item_id, site_id = row[:11]
-        zone_code, zone_kind, item_types, hazardous, temperature = row[11:]
+        pk, blocked, why, zone_id, max_lots, max_volume, max_weight = row[:7]
+        zone_code, zone_kind, item_types, hazardous, temperature = row[7:12]
+        lot_row = row[12:]
         if isinstance(item_types, str):
             item_types = json.loads(item_types)
         locked[pk] = {
@@ -355,11 +382,34 @@ def _lock_bins(bins: list[Bin], lot: Lot | None) -> dict[int, dict]:
             "max_volume_l": _dec(max_volume),
             "max_weight_kg": _dec(max_weight),
         }
-        if lot_id is not None:
+        values = dict(zip(columns, lot_row, strict=True))
+        if lot_code is not None:
+            if found is None and values["id"] is not None:
+                found = Lot.from_db(connection.alias, columns, _lot_values(list(lot_row)))
+            locked[pk]["lot"] = found
+        if lot_id is not None or found is not None:
+            expiry = values["expiry"]
             if isinstance(expiry, str):
                 expiry = date.fromisoformat(expiry)
-            locked[pk].update(lot_status=status, lot_expiry=expiry, lot_item_id=item_id, lot_site_id=site_id)
+            locked[pk].update(
+                lot_status=values["status"],
+                lot_expiry=expiry,
+                lot_item_id=values["item_id"],
+                lot_site_id=values["site_id"],
+            )
     return locked
+
+
+def _lot_values(row: list) -> list:
+    """A lot's columns as the ORM reads them (SQLite answers dates and datetimes as text)."""
+    if connection.vendor == "postgresql":
+        return row
+    converted = []
+    for field, value in zip(Lot._meta.concrete_fields, row, strict=True):
+        for converter in field.get_db_converters(connection) + connection.ops.get_db_converters(field):
+            value = converter(value, field, connection)
+        converted.append(value)
+    return converted
 
 
 def _unknown_lot(item, code: str) -> ValidationFailed:
@@ -368,25 +418,24 @@ def _unknown_lot(item, code: str) -> ValidationFailed:
     )
 
 
-def _lot_of_request(item, lot, lot_code, site_id) -> Lot | None:
-    """The lot named by the caller: the record given, the site's lot of that code, or None (not
-    tracked, or a code that a receipt will create). Lots are per site: a code is only ever
-    looked up at the site of the move's bins."""
+def _lot_of_request(item, lot, lot_code) -> tuple[Lot | None, str | None]:
+    """The lot named by the caller: the record given, or the code to look up (at the site of the
+    move's bins only: lots are per site), or neither for an item not tracked by lot."""
     if not item.is_lot_tracked:
         if lot is not None or lot_code:
             raise ValidationFailed(
                 _("%(item)s is not tracked by lot.") % {"item": item.code}, field="lot", code="lot_not_tracked"
             )
-        return None
+        return None, None
     if lot is not None:
-        return lot
+        return lot, None
     if not lot_code or not lot_code.strip():
         raise ValidationFailed(
             _("%(item)s is tracked by lot: give the lot or serial number.") % {"item": item.code},
             field="lot",
             code="lot_required",
         )
-    return Lot.objects.filter(item=item, site_id=site_id, code=lot_code.strip()).first()
+    return None, lot_code.strip()
 
 
 def _refresh_lot(lot: Lot, state: dict, item, site_id) -> None:
@@ -556,11 +605,19 @@ def _insert_move(move: StockMove) -> None:
     move._state.db = connection.alias
 
 
-def _change_on_hand(quant_id: int, delta: Decimal, now) -> None:
+def _change_on_hand(changes: list[tuple[int, Decimal]], now) -> None:
+    """Add each (stock row id, delta) in one statement (a transfer's two rows, one round trip)."""
+    if len(changes) == 1:
+        delta_sql, params = "%s", [changes[0][1]]
+    else:
+        delta_sql = "CASE id " + " ".join(["WHEN %s THEN %s"] * len(changes)) + " END"
+        params = [value for change in changes for value in change]
+    ids = [pk for pk, _delta in changes]
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE wms_stockquant SET quantity = quantity + %s, updated_at = %s WHERE id = %s",
-            [delta, connection.ops.adapt_datetimefield_value(now), quant_id],
+            f"UPDATE wms_stockquant SET quantity = quantity + {delta_sql}, updated_at = %s "  # noqa: S608 - placeholders only
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [*params, connection.ops.adapt_datetimefield_value(now), *ids],
         )
 
 

@@ -40,3 +40,15 @@ def next_document_numbers(*, site, prefix: str, count: int, taken_in=None) -> li
             numbers.extend(n for n in batch if n not in used)
         DocumentSequence.objects.filter(pk=sequence.pk).update(last_value=value)
     return numbers
+
+
+def save_new_document(model, *, site, number: str | None, prefix: str, user, **fields):
+    """Validate and save a new document (a pick list, an expected receipt) of `site`, numbered
+    `number` or, without one, the site's next `prefix` number not yet taken."""
+    if not number:
+        number = next_document_number(site=site, prefix=prefix, taken=lambda n: model.objects.filter(number=n).exists())
+    document = model(site=site, number=number, created_by=user, **fields)
+    document._history_user = user
+    document.full_clean()
+    document.save()
+    return document

@@ -39,7 +39,7 @@ from wms.models import (
 from wms.selectors.availability import held_by_bin_and_lot
 from wms.services.ledger import post_move
 from wms.services.lots import usable_lot_q
-from wms.services.numbering import next_document_number, next_document_numbers
+from wms.services.numbering import next_document_numbers, save_new_document
 
 NUMBER_PREFIX = "PL"
 # Stock in these zones is not yet (or no longer) fit to pick.
@@ -137,21 +137,16 @@ def create_pick_list(
         wanted.append((item, quantity))
 
     with transaction.atomic():
-        if not number:
-            number = next_document_number(
-                site=site, prefix=NUMBER_PREFIX, taken=lambda n: PickList.objects.filter(number=n).exists()
-            )
-        pick_list = PickList(
+        pick_list = save_new_document(
+            PickList,
             site=site,
             number=number,
+            prefix=NUMBER_PREFIX,
+            user=user,
             purpose=purpose,
             reference=reference or "",
             destination_bin=destination_bin,
-            created_by=user,
         )
-        pick_list._history_user = user
-        pick_list.full_clean()
-        pick_list.save()
 
         picks, shorts = [], []
         taken: dict[int, Decimal] = {}  # quant id -> allocated by earlier lines of this list

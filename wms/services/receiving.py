@@ -20,7 +20,7 @@ from core.states import StateMachine, Transition
 from core.units import to_base_unit
 from wms.models import Bin, ExpectedReceipt, ExpectedReceiptLine, Lot, LotStatus, ReceiptStatus, StockMove, ZoneKind
 from wms.services.ledger import post_move
-from wms.services.numbering import next_document_number
+from wms.services.numbering import save_new_document
 
 NUMBER_PREFIX = "GR"
 LOT_ATTRIBUTES = {"supplier", "supplier_lot", "manufactured_on", "expiry", "status"}
@@ -122,21 +122,16 @@ def create_expected_receipt(
         )
 
     with transaction.atomic():
-        if not number:
-            number = next_document_number(
-                site=site, prefix=NUMBER_PREFIX, taken=lambda n: ExpectedReceipt.objects.filter(number=n).exists()
-            )
-        receipt = ExpectedReceipt(
+        receipt = save_new_document(
+            ExpectedReceipt,
             site=site,
             number=number,
+            prefix=NUMBER_PREFIX,
+            user=user,
             supplier=supplier,
             reference=reference or "",
             expected_date=expected_date,
-            created_by=user,
         )
-        receipt._history_user = user
-        receipt.full_clean()
-        receipt.save()
         for line in prepared:
             line.receipt = receipt
         ExpectedReceiptLine.objects.bulk_create(prepared)

@@ -1,12 +1,16 @@
 """What every desk page shares: the permission guard, paging, filter forms and site scoping."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from core.forms import REFUSALS
 from core.listing import list_page
 from core.selectors.master_data import item_list
 from wms.selectors.stock import bin_list
@@ -46,3 +50,33 @@ def render_list(request, template: str, rows, *, columns, title, form, **extra):
     if isinstance(result, HttpResponseBase):
         return result
     return render(request, template, {"form": form, **result, **extra})
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """The create page of a document with item lines (pick lists, expected receipts)."""
+
+    create: Callable  # the service: create(site=, lines=, user=, **the form's `fields`)
+    fields: tuple[str, ...]
+    template: str
+    detail: str  # the URL name of the new document's page
+    created: str  # the success message, formatted with the document's %(number)s
+
+
+def document_form(request, page: DocumentPage, form, lines):
+    """Show `page`; on a valid POST create the document (a domain refusal becomes the form's
+    message) and go to its page."""
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            document = page.create(
+                site=request.site,
+                lines=lines.lines(),
+                user=request.user,
+                **{name: form.cleaned_data[name] for name in page.fields},
+            )
+        except REFUSALS as error:
+            form.show_domain_error(error)
+        else:
+            messages.success(request, page.created % {"number": document.number})
+            return redirect(page.detail, pk=document.pk)
+    return render(request, page.template, {"form": form, "lines": lines, **code_lists(request)})

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.forms import REFUSALS
 from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import code_lists, desk, for_site, render_list
+from wms.desk.views.base import DocumentPage, desk, document_form, for_site, render_list
 from wms.selectors import inbound
 from wms.services import picking
 
@@ -31,29 +31,22 @@ def picklist_detail(request, pk):
     return render(request, "wms/picklist_detail.html", {"pick_list": pick_list, "lines": pick_list.lines.all()})
 
 
+PICK_LIST_PAGE = DocumentPage(
+    create=picking.create_pick_list,
+    fields=("purpose", "reference", "destination_bin", "number"),
+    template="wms/picklist_form.html",
+    detail="wms:picklist-detail",
+    created=gettext_lazy("Pick list %(number)s created."),
+)
+
+
 @desk("wms.add_picklist")
 def picklist_create(request):
     """Allocate item lines from usable stock (FEFO) into a pick list."""
     data = request.POST or None
     form = forms.PickListForm(data, user=request.user, site=request.site)
     lines = forms.PickLineFormSet(data, prefix="lines", form_kwargs={"user": request.user})
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
-        try:
-            pick_list = picking.create_pick_list(
-                site=request.site,
-                purpose=form.cleaned_data["purpose"],
-                reference=form.cleaned_data["reference"],
-                destination_bin=form.cleaned_data["destination_bin"],
-                number=form.cleaned_data["number"],
-                lines=lines.lines(),
-                user=request.user,
-            )
-        except REFUSALS as error:
-            form.show_domain_error(error)
-        else:
-            messages.success(request, _("Pick list %(number)s created.") % {"number": pick_list.number})
-            return redirect("wms:picklist-detail", pk=pick_list.pk)
-    return render(request, "wms/picklist_form.html", {"form": form, "lines": lines, **code_lists(request)})
+    return document_form(request, PICK_LIST_PAGE, form, lines)
 
 
 @desk("wms.change_picklist")

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from core.forms import REFUSALS
 from wms.desk import columns, filters, forms
 from wms.desk.filters import filter_bar
-from wms.desk.views.base import code_lists, desk, for_site, render_list
+from wms.desk.views.base import DocumentPage, desk, document_form, for_site, render_list
 from wms.selectors import inbound
 from wms.selectors.stock import move_list
 from wms.services import receiving
@@ -33,29 +33,22 @@ def receipt_detail(request, pk):
     return render(request, "wms/receipt_detail.html", {"receipt": receipt, "moves": moves})
 
 
+RECEIPT_PAGE = DocumentPage(
+    create=receiving.create_expected_receipt,
+    fields=("number", "supplier", "reference", "expected_date"),
+    template="wms/receipt_form.html",
+    detail="wms:receipt-detail",
+    created=gettext_lazy("Expected receipt %(number)s created."),
+)
+
+
 @desk("wms.add_expectedreceipt")
 def receipt_create(request):
     """Announce a delivery with its item lines."""
     data = request.POST or None
     form = forms.ReceiptForm(data, user=request.user)
     lines = forms.ReceiptLineFormSet(data, prefix="lines", form_kwargs={"user": request.user})
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
-        try:
-            receipt = receiving.create_expected_receipt(
-                site=request.site,
-                number=form.cleaned_data["number"],
-                supplier=form.cleaned_data["supplier"],
-                reference=form.cleaned_data["reference"],
-                expected_date=form.cleaned_data["expected_date"],
-                lines=lines.lines(),
-                user=request.user,
-            )
-        except REFUSALS as error:
-            form.show_domain_error(error)
-        else:
-            messages.success(request, _("Expected receipt %(number)s created.") % {"number": receipt.number})
-            return redirect("wms:receipt-detail", pk=receipt.pk)
-    return render(request, "wms/receipt_form.html", {"form": form, "lines": lines, **code_lists(request)})
+    return document_form(request, RECEIPT_PAGE, form, lines)
 
 
 @desk("wms.change_expectedreceipt")
