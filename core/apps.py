@@ -47,4 +47,5 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
+        from core import tasks  # noqa: F401  (registers the outbox's delivery task)
         from core.services import outbox  # noqa: F401  (installs how events wake the outbox worker)

@@ -67,3 +67,6 @@ def escalate_approvals() -> int:
     from core.services.approvals import escalate_overdue
 
     return len(escalate_overdue())
+
+
+outbox.set_delivery_task(deliver_outbox_messages)

@@ -11,6 +11,6 @@ class SchedulingConfig(AppConfig):
     ]
 
     def ready(self):
-        from scheduling import approvals
+        from scheduling import approvals, tasks  # noqa: F401  (tasks: registers the run task)
 
         approvals.register_kinds()

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from scheduling.services.versions import run_version
+from scheduling.services.versions import run_version, set_run_task
 
 
 @shared_task(acks_late=True)
@@ -10,3 +10,6 @@ def run_schedule(version_id: int) -> str | None:
     """Solve a queued schedule version (a version already run is left alone)."""
     version = run_version(version_id)
     return version.run_state if version is not None else None
+
+
+set_run_task(run_schedule)

@@ -34,16 +34,27 @@ from core.models import Event, OutboxMessage
 logger = logging.getLogger(__name__)
 
 
+# The Celery task that delivers outbox ids: core.tasks registers it when it is imported (the core
+# app's ready() does), so this module does not import the tasks that import it.
+_delivery: dict[str, object] = {"task": None}
+
+
+def set_delivery_task(task) -> None:
+    _delivery["task"] = task
+
+
 def _send_wake_up(message_ids: list[int]) -> None:
     """One task for `message_ids`. If the broker is down they stay pending for the sweep:
     `retry=False` (and the broker's `max_retries: 0` transport option) make a dead broker fail
     at once instead of holding anything up."""
     from kombu.exceptions import KombuError
 
-    from core.tasks import deliver_outbox_messages
-
+    task = _delivery["task"]
+    if task is None:
+        logger.warning("no outbox delivery task registered; %d message(s) wait for the sweep", len(message_ids))
+        return
     try:
-        deliver_outbox_messages.apply_async((message_ids,), retry=False)
+        task.apply_async((message_ids,), retry=False)
     except KombuError as exc:
         logger.warning("broker unreachable, %d outbox message(s) wait for the sweep: %s", len(message_ids), exc)
 

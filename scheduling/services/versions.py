@@ -123,13 +123,21 @@ def start_run(
     return version
 
 
-def _dispatch(version_id: int) -> None:
-    from scheduling.tasks import run_schedule
+# The Celery task that runs a version: scheduling.tasks registers it when it is imported (the
+# app's ready() does), so this module does not import the tasks that import it.
+_run_task: dict[str, object] = {"task": None}
 
-    if settings.EMBEDDED:  # no worker: a thread of this server, so no request waits on a solve
+
+def set_run_task(task) -> None:
+    _run_task["task"] = task
+
+
+def _dispatch(version_id: int) -> None:
+    task = _run_task["task"]
+    if settings.EMBEDDED or task is None:  # no worker: a thread of this server, so no request waits on a solve
         threading.Thread(target=_run_in_thread, args=(version_id,), daemon=True).start()
     else:
-        run_schedule.delay(version_id)
+        task.delay(version_id)
 
 
 def _run_in_thread(version_id: int) -> None:

@@ -11,7 +11,7 @@ from core.models import Signature
 from tests.factories import UserFactory
 from tests.wms.factories import LotFactory, stock_in, warehouse_layout
 from wms.models import Lot, LotStatus
-from wms.services import lots
+from wms.services import lots, putaway
 
 PASSWORD = "correct-horse-battery"
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_release_proposes_a_putaway_out_of_quarantine():
     layout, lot = quarantined_stock()
     inspector = UserFactory(roles=["quality"], sites=[layout.site])
     lots.release_lot(lot=lot, user=inspector, password=PASSWORD, reason="passed")
-    proposals = lots.release_putaway(lot=lot, user=inspector)
+    proposals = putaway.release_putaway(lot=lot, user=inspector)
     assert [(row.bin, [s.bin for s in ranked]) for row, ranked in proposals] == [(layout.quarantine, [layout.raw])]
 
 

@@ -156,29 +156,8 @@ def _publish_status_change(lot: Lot, previous: str, reason: str) -> None:
 
 def release_lot(*, lot: Lot, user, password: str, reason: str) -> Lot:
     """Quality released the lot (signed): its stock may be used once put away out of quarantine
-    (`release_putaway` proposes where)."""
+    (`wms.services.putaway.release_putaway` proposes where)."""
     return change_lot_status(lot=lot, status=LotStatus.AVAILABLE, user=user, reason=reason, password=password)
-
-
-def release_putaway(*, lot: Lot, user) -> list[tuple]:
-    """Where the released lot's stock in quarantine bins should go: (stock row, ranked bins) per
-    row, from the putaway suggestion service."""
-    from wms.models import ZoneKind
-    from wms.services.putaway import suggest_putaway_bins
-
-    lot = Lot.objects.select_related("item").get(pk=lot.pk)  # decide on the status as committed
-    if lot.status != LotStatus.AVAILABLE:
-        return []
-    rows = (
-        StockQuant.objects.for_user(user)
-        .filter(lot=lot, quantity__gt=0, bin__zone__kind=ZoneKind.QUARANTINE)
-        .select_related("bin__zone", "item__base_unit", "site")
-        .order_by("bin__code")
-    )
-    return [
-        (row, suggest_putaway_bins(item=row.item, quantity=row.quantity, site=row.site, lot=lot, from_bin=row.bin))
-        for row in rows
-    ]
 
 
 def hold_lot(*, lot: Lot, user, reason: str) -> Lot:

@@ -18,7 +18,7 @@ from core.errors import ValidationFailed
 from core.events import publish
 from core.quantities import parse_quantity
 from core.units import to_base_unit
-from wms.models import Bin, LotStatus, StockMove, ZoneKind
+from wms.models import Bin, Lot, LotStatus, StockMove, StockQuant, ZoneKind
 from wms.selectors.planning import item_abc_class
 from wms.services.ledger import post_move
 
@@ -230,3 +230,21 @@ def confirm_putaway(
             site=move.site,
         )
     return move
+
+
+def release_putaway(*, lot: Lot, user) -> list[tuple]:
+    """Where the released lot's stock in quarantine bins should go: (stock row, ranked bins) per
+    row, from the putaway suggestion service."""
+    lot = Lot.objects.select_related("item").get(pk=lot.pk)  # decide on the status as committed
+    if lot.status != LotStatus.AVAILABLE:
+        return []
+    rows = (
+        StockQuant.objects.for_user(user)
+        .filter(lot=lot, quantity__gt=0, bin__zone__kind=ZoneKind.QUARANTINE)
+        .select_related("bin__zone", "item__base_unit", "site")
+        .order_by("bin__code")
+    )
+    return [
+        (row, suggest_putaway_bins(item=row.item, quantity=row.quantity, site=row.site, lot=lot, from_bin=row.bin))
+        for row in rows
+    ]

@@ -10,7 +10,7 @@ from wms.api.serializers import lots as serializers
 from wms.api.views.common import MethodsFirst
 from wms.models import Lot
 from wms.selectors import stock as selectors
-from wms.services import lots
+from wms.services import lots, putaway
 
 
 class LotViewSet(MethodsFirst, ScopedReadOnlyViewSet):
@@ -53,7 +53,7 @@ class LotViewSet(MethodsFirst, ScopedReadOnlyViewSet):
                     "unit": row.item.base_unit.code,
                     "suggested_bins": [suggestion.bin.code for suggestion in suggestions],
                 }
-                for row, suggestions in lots.release_putaway(lot=lot, user=request.user)
+                for row, suggestions in putaway.release_putaway(lot=lot, user=request.user)
             ]
         return Response(data)
 

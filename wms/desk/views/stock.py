@@ -18,6 +18,7 @@ from wms.selectors import kpis, pages
 from wms.selectors.stock import bin_list, lot_list, move_list, stock_list, summarise_by_item
 from wms.services import locations
 from wms.services import lots as lot_services
+from wms.services import putaway as putaway_services
 
 # --- stock ---------------------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def lot_detail(request, pk):
                 return redirect("wms:lot-detail", pk=lot.pk)
     stock_rows = stock_list(user=request.user, lot=lot).order_by("bin__code")
     moves = move_list(user=request.user).filter(lot=lot)[:50]
-    putaway = lot_services.release_putaway(lot=lot, user=request.user) if lot.status == "available" else []
+    putaway = putaway_services.release_putaway(lot=lot, user=request.user) if lot.status == "available" else []
     return render(
         request,
         "wms/lot_detail.html",
