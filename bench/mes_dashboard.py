@@ -7,7 +7,7 @@ machines each with a day of state history (about 60 intervals: runs, small stops
 breakdowns with a reason), 2,000 released or in-progress work orders of three operations (200 of
 them running, one per machine), 12 production reports per running operation today and an ideal
 cycle time per machine. Then starts docker-compose.yml's web command (gunicorn) on it, signs the
-supervisor in through the login form and loads, with wrk (bench/wrk/mes_dashboard.lua) at
+supervisor in through the login form and loads, with wrk (bench/wrk/api.lua) at
 `--connections` open connections, in interleaved rounds:
 
 - bare: `GET /api/v1/core/units/?page_size=1`, the limit (session, permissions, one query);
@@ -46,7 +46,8 @@ USER, PASSWORD = "mesbench", "mes-bench-supervisor-pw"
 N_AREAS, N_CENTRES, N_EQUIPMENT, N_ORDERS = 5, 20, 200, 2_000
 REPORTS_PER_MACHINE = 12
 LIMIT_MS = 200.0
-LUA = Path(__file__).resolve().parent / "wrk" / "mes_dashboard.lua"
+# The wrk modes of bench/wrk/api.lua each request stands for.
+WRK_MODES = {"bare": "bare", "page": "dashboard_page", "api": "dashboard_api"}
 REQUESTS = {
     "bare": "GET /api/v1/core/units/?page_size=1",
     "page": "GET /mes/dashboard/",
@@ -336,7 +337,7 @@ def main() -> None:
 
         def load(name, seconds):
             return _load.wrk(
-                server.url, mode=name, token="", connections=args.connections, seconds=seconds, script=LUA, env=wrk_env
+                server.url, mode=WRK_MODES[name], token="", connections=args.connections, seconds=seconds, env=wrk_env
             )
 
         for name in REQUESTS:  # warm-up: every worker imports, connects and fills its caches

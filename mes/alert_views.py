@@ -153,23 +153,7 @@ class AlertRuleForm(ServiceForm):
 
     class Meta:
         model = AlertRule
-        fields = [
-            "name",
-            "site",
-            "equipment",
-            "equipment_class",
-            "tag",
-            "condition",
-            "threshold",
-            "hold_seconds",
-            "window_seconds",
-            "state",
-            "minutes",
-            "severity",
-            "message",
-            "escalate_minutes",
-            "active",
-        ]
+        fields = [name for name in services.RULE_FIELDS if name != "recommended_actions"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,24 +176,7 @@ PAGES = {
         selector=selectors.alert_rule_list,
         form_class=AlertRuleForm,
         list_columns=["name", "site", "equipment", "equipment_class", "tag", "condition", "severity", "active"],
-        detail_fields=[
-            "name",
-            "site",
-            "equipment",
-            "equipment_class",
-            "tag",
-            "condition",
-            "threshold",
-            "hold_seconds",
-            "window_seconds",
-            "state",
-            "minutes",
-            "severity",
-            "recommended_actions",
-            "message",
-            "escalate_minutes",
-            "active",
-        ],
+        detail_fields=list(services.RULE_FIELDS),
         create_service=lambda *, user, data: services.create_alert_rule(user=user, **data),
         update_service=lambda *, instance, user, data: services.update_alert_rule(rule=instance, user=user, data=data),
         search_fields=["name", "tag", "equipment__code", "equipment_class__code"],

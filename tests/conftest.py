@@ -182,3 +182,14 @@ def pytest_collection_modifyitems(items):
             names.extend(name for name in ("transactional_db", "celery_worker") if name not in names)
         elif "celery_worker" in names and not item.get_closest_marker("celery_worker"):
             item.add_marker(pytest.mark.celery_worker)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_webhook_cache():
+    """Webhooks are cached per process; a test database emptied by a transactional test's
+    flush (which sends no delete signals) must not leave the next test with webhooks that are gone."""
+    from core.events import _forget_cached_webhooks
+
+    _forget_cached_webhooks()
+    yield
+    _forget_cached_webhooks()

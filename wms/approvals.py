@@ -228,18 +228,38 @@ def register_kinds() -> None:
     )
 
 
-def _task(event):
-    from wms.models import CountTask
+def _record(event, model_name: str, key: str, related: tuple[str, ...]):
+    """The record an approval event names by `payload[key]`, with what its card shows."""
+    from django.apps import apps
 
-    task_id = event.payload.get("task")
-    if task_id is None:
+    pk = event.payload.get(key)
+    if pk is None:
         return None
-    return (
-        CountTask.objects.select_related(
-            "site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "counted_by", "approved_by"
-        )
-        .filter(pk=task_id)
-        .first()
+    return apps.get_model("wms", model_name).objects.select_related(*related).filter(pk=pk).first()
+
+
+def _close_for(event, *, kind: str, key: str, status, load, decider: str, note: str) -> None:
+    """Close the inbox request of the record the event names, when one was asked for (most
+    counts and adjustments are posted within the thresholds: nothing was asked)."""
+    from core.models import OPEN_APPROVAL_STATUSES, ApprovalRequest
+    from core.services.approvals import close_requests_for
+
+    waiting = ApprovalRequest.objects.filter(
+        kind=kind, object_id=str(event.payload.get(key)), status__in=OPEN_APPROVAL_STATUSES
+    )
+    if not waiting.exists():
+        return
+    record = load(event)
+    if record is not None:
+        close_requests_for(record=record, status=status, user=getattr(record, decider), comment=getattr(record, note))
+
+
+def _task(event):
+    return _record(
+        event,
+        "CountTask",
+        "task",
+        ("site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "counted_by", "approved_by"),
     )
 
 
@@ -254,17 +274,7 @@ def ask_for_count_approval(event) -> None:
 
 
 def _close(event, status) -> None:
-    from core.models import OPEN_APPROVAL_STATUSES, ApprovalRequest
-    from core.services.approvals import close_requests_for
-
-    waiting = ApprovalRequest.objects.filter(
-        kind=COUNT_VARIANCE, object_id=str(event.payload.get("task")), status__in=OPEN_APPROVAL_STATUSES
-    )
-    if not waiting.exists():  # most counts are posted within the thresholds: nothing was asked
-        return
-    task = _task(event)
-    if task is not None:
-        close_requests_for(record=task, status=status, user=task.approved_by, comment=task.reason)
+    _close_for(event, kind=COUNT_VARIANCE, key="task", status=status, load=_task, decider="approved_by", note="reason")
 
 
 @subscribe("wms.count.posted")
@@ -284,17 +294,11 @@ def close_cancelled_count(event) -> None:
 
 
 def _adjustment(event):
-    from wms.models import StockAdjustment
-
-    pk = event.payload.get("adjustment")
-    if pk is None:
-        return None
-    return (
-        StockAdjustment.objects.select_related(
-            "site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "requested_by", "decided_by"
-        )
-        .filter(pk=pk)
-        .first()
+    return _record(
+        event,
+        "StockAdjustment",
+        "adjustment",
+        ("site__company__base_currency", "item__base_unit", "bin__warehouse", "lot", "requested_by", "decided_by"),
     )
 
 
@@ -309,19 +313,15 @@ def ask_for_adjustment_approval(event) -> None:
 
 
 def _close_adjustment(event, status) -> None:
-    from core.models import OPEN_APPROVAL_STATUSES, ApprovalRequest
-    from core.services.approvals import close_requests_for
-
-    waiting = ApprovalRequest.objects.filter(
-        kind=STOCK_ADJUSTMENT, object_id=str(event.payload.get("adjustment")), status__in=OPEN_APPROVAL_STATUSES
+    _close_for(
+        event,
+        kind=STOCK_ADJUSTMENT,
+        key="adjustment",
+        status=status,
+        load=_adjustment,
+        decider="decided_by",
+        note="decision_note",
     )
-    if not waiting.exists():
-        return
-    adjustment = _adjustment(event)
-    if adjustment is not None:
-        close_requests_for(
-            record=adjustment, status=status, user=adjustment.decided_by, comment=adjustment.decision_note
-        )
 
 
 @subscribe("wms.adjustment.posted")

@@ -7,11 +7,16 @@
 --   work_orders  GET /api/v1/mes/work-orders/ (the newest page of work orders)
 --   report POST /api/v1/mes/production-reports/: 1 good piece on a random running operation of
 --          WRK_OPERATIONS (comma-separated ids), each with a key of its own
+--   dashboard_page  GET /mes/dashboard/ (the supervisor's landing page)
+--   dashboard_api   GET /api/v1/mes/dashboard/?site=<WRK_SITE> (the same as JSON)
+-- Requests carry WRK_TOKEN, or the session cookie WRK_COOKIE when it is set (the pages).
 -- Bench data (bench/_wms_data.py): lot k is "L%06d" of item "BI-%05d" (k mod 2000), opened in
 -- bin number k mod 10000. Prints one JSON line: requests, latency percentiles, status counts.
 
 local mode = os.getenv("WRK_MODE") or "bare"
 local token = os.getenv("WRK_TOKEN") or ""
+local cookie = os.getenv("WRK_COOKIE") or ""
+local site = os.getenv("WRK_SITE") or ""
 local threads = {}
 local counter = 0
 local operations = {}
@@ -32,7 +37,11 @@ end
 
 function init(args)
   math.randomseed(os.time() * 1000 + id)
-  wrk.headers["Authorization"] = "Token " .. token
+  if cookie ~= "" then
+    wrk.headers["Cookie"] = cookie
+  else
+    wrk.headers["Authorization"] = "Token " .. token
+  end
   wrk.headers["Content-Type"] = "application/json"
   statuses = {}
   turn = 0
@@ -74,7 +83,18 @@ local function report()
   return wrk.format("POST", "/api/v1/mes/production-reports/", nil, body)
 end
 
-local kinds = {bare = bare, stock = stock, move = move, moves = moves, work_orders = work_orders, report = report}
+local function dashboard_page()
+  return wrk.format("GET", "/mes/dashboard/")
+end
+
+local function dashboard_api()
+  return wrk.format("GET", "/api/v1/mes/dashboard/?site=" .. site)
+end
+
+local kinds = {
+  bare = bare, stock = stock, move = move, moves = moves, work_orders = work_orders, report = report,
+  dashboard_page = dashboard_page, dashboard_api = dashboard_api,
+}
 local order = {bare, stock, move}
 
 function request()

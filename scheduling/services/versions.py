@@ -147,8 +147,10 @@ def _run_in_thread(version_id: int) -> None:
         connection.close()
 
 
-def _stop_key(version_id: int) -> str:
-    return f"scheduling:stop:{version_id}"
+def _stop_key(version) -> str:
+    """Names one version row of one database: a number the database hands out again (another
+    installation on the same Redis, a rebuilt test database) never finds an old request."""
+    return f"scheduling:stop:{settings.DATABASES['default']['NAME']}:{version.pk}:{version.created_at.timestamp()}"
 
 
 def stop_run(*, version: ScheduleVersion, user) -> ScheduleVersion:
@@ -160,7 +162,7 @@ def stop_run(*, version: ScheduleVersion, user) -> ScheduleVersion:
         version = lock_version(version)
         if not version.solving:
             raise InvalidTransition(_("This run has already ended."))
-        cache.set(_stop_key(version.pk), True, timeout=MAX_TIME_LIMIT * 2)
+        cache.set(_stop_key(version), True, timeout=MAX_TIME_LIMIT * 2)
         publish("scheduling.run.stop_requested", _payload(version, by=user.username), site=version.site)
     return version
 
@@ -281,6 +283,7 @@ def run_version(version_id: int) -> ScheduleVersion | None:
         version.started_at = timezone.now()
         version.save(update_fields=["run_state", "started_at", "updated_at"])
     reporter = _Reporter(version)
+    stop_key = _stop_key(version)
     try:
         problem = build_problem(site=version.site, origin=version.origin, horizon_days=version.horizon_days)
         if not problem.operations:
@@ -295,7 +298,7 @@ def run_version(version_id: int) -> ScheduleVersion | None:
             workers=settings.SCHEDULING_WORKERS,
             warm_start=start,
             progress=reporter,
-            should_stop=lambda: bool(cache.get(_stop_key(version_id))),
+            should_stop=lambda: bool(cache.get(stop_key)),
         )
     except (ModelError, InfeasibleModel, NoScheduleFound) as error:
         reasons = getattr(error, "problems", None) or getattr(error, "reasons", None) or [str(error)]
@@ -307,10 +310,10 @@ def run_version(version_id: int) -> ScheduleVersion | None:
 
 
 def _finish(version_id, reporter, *, problem=None, schedule=None, error: str = "") -> ScheduleVersion:
-    stopped = bool(cache.get(_stop_key(version_id)))
-    cache.delete(_stop_key(version_id))
     with transaction.atomic():
         version = ScheduleVersion.objects.select_for_update().select_related("site").get(pk=version_id)
+        stopped = bool(cache.get(_stop_key(version)))
+        cache.delete(_stop_key(version))
         version.finished_at = timezone.now()
         version.progress = reporter.points[-200:]
         if schedule is None:

@@ -425,7 +425,13 @@ def test_item_form_refuses_values_outside_their_natural_range(web_as, admin, fie
 
 @pytest.mark.parametrize(
     ("role", "landing"),
-    [("operator", "tablet-home"), ("warehouse", "tablet-home"), ("supervisor", "mes:dashboard"), ("planner", None)],
+    [
+        ("operator", "tablet-home"),
+        ("warehouse", "tablet-home"),
+        ("supervisor", "mes:dashboard"),
+        ("planner", "scheduling:version-list"),
+        ("quality", None),
+    ],
 )
 def test_each_role_lands_on_its_own_page(web_as, role, landing):
     user = UserFactory(roles=[role], sites=[SiteFactory(code="P1")])

@@ -33,7 +33,7 @@ def test_textbook_case(benchmarks_dir, case):
     json.dumps(data, allow_nan=False)
 
 
-def test_every_chart_kind_has_a_case():
+def test_every_chart_kind_has_a_case(benchmarks_dir):  # the cases are read from there
     assert {case["chart"] for case in CASES} == {"xbar_r", "xbar_s", "imr", "p", "np", "c", "u"}
 
 

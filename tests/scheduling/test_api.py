@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from mes.models import Operation
@@ -143,7 +144,14 @@ def _at_once(count, action):
 def test_two_releases_two_approvals_and_two_runs_at_once():
     plant = production_plant()
     released_order(plant)
-    version = versions.start_run(site=plant.site, user=plant.planner, time_limit_seconds=1)
+    # A queued version as start_run leaves it (here its own worker would run it on commit).
+    version = ScheduleVersion.objects.create(
+        site=plant.site,
+        number=1,
+        origin=timezone.now().replace(second=0, microsecond=0),
+        created_by=plant.planner,
+        time_limit_seconds=1,
+    )
     # Two workers pick the same queued version: one solves it, the other leaves it alone.
     both = _at_once(2, lambda i: versions.run_version(version.pk))
     assert all(isinstance(r, ScheduleVersion) for r in both)

@@ -161,7 +161,7 @@ def test_stop_keeps_the_best_schedule_found(plant):
     assert (timezone.now() - started).total_seconds() < 20
     assert version.run_state == RunState.STOPPED
     assert version.assignments.count() == 9
-    assert cache.get(f"scheduling:stop:{version.pk}") is None
+    assert cache.get(versions._stop_key(version)) is None
     with pytest.raises(DomainError):
         versions.stop_run(version=version, user=plant.planner)
 

@@ -161,17 +161,8 @@ def create_pick_list(
             for line_item, quantity in wanted:
                 if line_item.pk != item.pk:
                     continue
-                remaining = quantity
-                for quant, free in candidates:
-                    if remaining <= 0:
-                        break
-                    free -= taken.get(quant.pk, Decimal(0))
-                    if free <= 0:
-                        continue
-                    amount = min(free, remaining)
-                    taken[quant.pk] = taken.get(quant.pk, Decimal(0)) + amount
-                    remaining -= amount
-                    picks.append(PickLine(item=item, lot=quant.lot, bin=quant.bin, quantity=amount))
+                taken_lines, remaining = _take_stock(item, quantity, candidates, taken)
+                picks += taken_lines
                 if remaining > 0:
                     shorts.append(
                         PickLine(
@@ -255,17 +246,8 @@ def create_staging_lists(*, site, requests: list[dict], user) -> list[PickList]:
         for pick_list, (_data, lines) in zip(lists, wanted, strict=True):
             picks, shorts = [], []
             for item, quantity in lines:
-                remaining = quantity
-                for quant, free in candidates[item.pk]:
-                    if remaining <= 0:
-                        break
-                    free -= taken.get(quant.pk, Decimal(0))
-                    if free <= 0:
-                        continue
-                    amount = min(free, remaining)
-                    taken[quant.pk] = taken.get(quant.pk, Decimal(0)) + amount
-                    remaining -= amount
-                    picks.append(PickLine(item=item, lot=quant.lot, bin=quant.bin, quantity=amount))
+                taken_lines, remaining = _take_stock(item, quantity, candidates[item.pk], taken)
+                picks += taken_lines
                 if remaining > 0:
                     shorts.append(
                         PickLine(item=item, quantity=remaining, short_quantity=remaining, status=PickLineStatus.SHORT)
@@ -292,6 +274,24 @@ def create_staging_lists(*, site, requests: list[dict], user) -> list[PickList]:
             site=site,
         )
     return lists
+
+
+def _take_stock(item, quantity: Decimal, candidates, taken: dict) -> tuple[list[PickLine], Decimal]:
+    """Pick lines for `quantity` of `item` from `candidates` ((stock row, free quantity), in
+    picking order), less what earlier lines of this run took (`taken`, updated); returns the
+    lines and the quantity still missing."""
+    lines, remaining = [], quantity
+    for quant, free in candidates:
+        if remaining <= 0:
+            break
+        free -= taken.get(quant.pk, Decimal(0))
+        if free <= 0:
+            continue
+        amount = min(free, remaining)
+        taken[quant.pk] = taken.get(quant.pk, Decimal(0)) + amount
+        remaining -= amount
+        lines.append(PickLine(item=item, lot=quant.lot, bin=quant.bin, quantity=amount))
+    return lines, remaining
 
 
 def _allocatable(site, item, *, exclude_bin: Bin | None) -> list[tuple[StockQuant, Decimal]]:
