@@ -73,6 +73,7 @@ def test_every_operation_answers_any_input_without_a_server_error_and_as_documen
 
 
 @pytest.mark.long
+@pytest.mark.xdist_group("many_connections")  # never beside the 50-thread ledger races (max_connections)
 @pytest.mark.timeout(1800)
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_against_the_deployed_server_never_get_a_server_error(tmp_path_factory):

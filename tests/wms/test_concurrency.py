@@ -12,7 +12,9 @@ from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, WarehouseFactory, ZoneFactory, stock_in
 from wms.models import Lot, StockMove, StockQuant
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Up to 50 connections at once: run on the worker of the other connection-heavy test (the
+# deployed-server fuzzing), one after the other, so both stay within PostgreSQL's max_connections.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("many_connections")]
 
 MOVES = "/api/v1/wms/moves/"
 
