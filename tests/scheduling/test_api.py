@@ -168,3 +168,29 @@ def test_two_releases_two_approvals_and_two_runs_at_once():
     assert ScheduleVersion.objects.filter(status=VersionStatus.RELEASED).count() == 1
     runs = _at_once(2, lambda i: versions.start_run(site=plant.site, user=plant.planner, time_limit_seconds=1))
     assert sorted(r.number for r in runs) == [2, 3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_proposing_stopping_and_rescheduling_twice_at_once_take_effect_once():
+    plant = production_plant()
+    released_order(plant)
+    version = ScheduleVersion.objects.create(
+        site=plant.site,
+        number=1,
+        origin=timezone.now().replace(second=0, microsecond=0),
+        created_by=plant.planner,
+        time_limit_seconds=1,
+    )
+    stops = _at_once(2, lambda i: versions.stop_run(version=version, user=plant.planner))
+    assert all(isinstance(r, ScheduleVersion) for r in stops)  # asking twice to stop is one request
+    versions.run_version(version.pk)
+    version.refresh_from_db()
+    assert version.run_state == RunState.STOPPED
+    proposals = _at_once(2, lambda i: versions.propose_version(version=version, user=plant.planner))
+    assert sum(isinstance(r, ScheduleVersion) for r in proposals) == 1
+    assert all(getattr(r, "code", "") == "invalid_transition" for r in proposals if not isinstance(r, ScheduleVersion))
+    from core.models import ApprovalRequest
+
+    assert ApprovalRequest.objects.filter(kind="scheduling.schedule", object_id=str(version.pk)).count() == 1
+    again = _at_once(2, lambda i: versions.reschedule(version=version, user=plant.planner, reason="rush order"))
+    assert sorted(r.number for r in again) == [2, 3]  # two requests, two runs, numbered in turn
