@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from mes.models import Alert, AlertStatus, TelemetryLatest
 from mes.selectors.telemetry import telemetry_series
 
-TREND_HOURS = 8
+# Raw samples, not minute aggregates, for the live page (telemetry_series keeps raw up to 6 h).
+TREND_HOURS = 2
 MAX_TAGS = 6
 
 
@@ -47,7 +48,13 @@ def _trends(machine, tags: list[str], start, end, alerts) -> dict | None:
         times = [timezone.localtime(p["ts"], tz).isoformat() for p in points]
         values = [p.get("value", p.get("avg")) for p in points]
         figure.add_trace(
-            go.Scatter(x=times, y=values, mode="lines", name=tag, line={"width": 1.5, "color": "#2563eb"}),
+            go.Scatter(
+                x=times,
+                y=values,
+                mode="lines" if len(points) > 60 else "lines+markers",  # a few points stay visible
+                name=tag,
+                line={"width": 1.5, "color": "#2563eb"},
+            ),
             row=row,
             col=1,
         )
