@@ -1,4 +1,5 @@
 from qms.models.characteristics import Characteristic, CharacteristicKind, ChartKind, Stage
+from qms.models.measurements import Measurement, MeasurementSource
 from qms.models.plans import InspectionLevel, InspectionPlan, SamplingMethod
 
 __all__ = [
@@ -7,6 +8,8 @@ __all__ = [
     "ChartKind",
     "InspectionLevel",
     "InspectionPlan",
+    "Measurement",
+    "MeasurementSource",
     "SamplingMethod",
     "Stage",
 ]
