@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("wms/", include("wms.urls")),
     path("mes/", include("mes.urls")),
+    path("qms/", include("qms.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("core/", include("core.master_data_urls")),
     path("", include("core.urls")),
