@@ -42,11 +42,11 @@ class LookupJoinsInOrder:
     request's transaction only (SET LOCAL)."""
 
     def list(self, request, *args, **kwargs):
-        with _joins_in_written_order(self.get_queryset().db):
+        with _joins_in_written_order(self.queryset.db):
             return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        with _joins_in_written_order(self.get_queryset().db):
+        with _joins_in_written_order(self.queryset.db):
             return super().retrieve(request, *args, **kwargs)
 
 

@@ -174,10 +174,11 @@ def _post_move(
     honours_allocations = kind in HONOURS_ALLOCATIONS
     quants = _lock_quants(item, lot, from_bin, to_bin, held=honours_allocations, allocation=allocation)
     if to_bin is not None and to_bin.pk not in quants:
-        StockQuant.objects.bulk_create(
-            [StockQuant(site_id=site_id, item=item, bin=to_bin, lot=lot, quantity=0)], ignore_conflicts=True
-        )
-        quants.update(_lock_quants(item, lot, None, to_bin, held=False, allocation=None))
+        inserted = _insert_quant(site_id, item, to_bin, lot, timezone.now())
+        if inserted is not None:
+            quants[to_bin.pk] = inserted
+        else:
+            quants.update(_lock_quants(item, lot, None, to_bin, held=False, allocation=None))
     source = quants.get(from_bin.pk) if from_bin is not None else None
     target = quants.get(to_bin.pk) if to_bin is not None else None
     if from_bin is not None:
@@ -574,6 +575,26 @@ def _lock_quants(item, lot, from_bin, to_bin, *, held: bool, allocation) -> dict
             bin_id: {"pk": pk, "quantity": _dec(quantity), "held": _dec(on_hold)}
             for pk, bin_id, quantity, on_hold in cursor.fetchall()
         }
+
+
+def _insert_quant(site_id, item, bin_, lot, now) -> dict | None:
+    """Insert the missing stock row of the destination, as `_lock_quants` answers it. A row this
+    transaction inserted is as good as locked (no one sees it before the commit); None when
+    another transaction inserted it first, and the caller locks that one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO wms_stockquant (site_id, item_id, bin_id, lot_id, quantity, updated_at) "
+            "VALUES (%s, %s, %s, %s, 0, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [
+                site_id,
+                item.pk,
+                bin_.pk,
+                lot.pk if lot is not None else None,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    return None if row is None else {"pk": row[0], "quantity": Decimal(0), "held": Decimal(0)}
 
 
 def _insert_move(move: StockMove) -> None:
