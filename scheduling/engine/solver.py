@@ -260,7 +260,9 @@ def _optimise(
     return incumbent, floor, value is not None and value <= floor, False
 
 
-LARGE = 150_000  # estimated model terms above which the search works on windows only
+# Above this many estimated model terms per second of the time limit, the search works on
+# windows only: building the whole model would eat the budget (about 20,000 terms a second).
+LARGE = 5_000
 
 
 def model_size(model: Model, analysis: Analysis) -> int:
@@ -409,7 +411,7 @@ def solve(
             fallback = candidate
             search.report("dispatch", objectives[0], fallback.objectives[objectives[0]], None)
     hint = warm_start if warm_start is not None else min(candidates, key=key)
-    large = model_size(model, analysis) > LARGE
+    large = model_size(model, analysis) > LARGE * time_limit
     caps: dict[str, int] = {}
     bounds: dict[str, int] = {}
     proven = True

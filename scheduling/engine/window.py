@@ -207,7 +207,10 @@ class Window:
             for name in sorted(relaxed):
                 amount = ops[name].labour.get(pool.skill, 0)
                 if amount:
-                    size = self.end[name] - self.start[name]
+                    low_end, high_end = self.bounds[name]
+                    size = cp.new_int_var(0, high_end - low_end, "")
+                    cp.add(size == self.end[name] - self.start[name])
+                    cp.add_hint(size, inc[name].end - inc[name].start)
                     members.append(cp.new_interval_var(self.start[name], size, self.end[name], ""))
                     demands.append(amount)
             if not members:
