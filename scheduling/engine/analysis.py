@@ -176,8 +176,11 @@ def analyse(model: Model) -> Analysis:
             problems.append(
                 f"operation {op.name} fits in no working window of {', '.join(op.durations)} before the horizon {horizon}"
             )
+    by_job: dict[str, list[str]] = defaultdict(list)
+    for op in model.operations:
+        by_job[op.job].append(op.name)
     for job in model.jobs:
-        members = [op.name for op in model.operations if op.job == job.name]
+        members = by_job[job.name]
         earliest = max((head[n] + min_duration[n] for n in members), default=job.release)
         if job.deadline is not None and earliest > job.deadline:
             problems.append(f"job {job.name} has deadline {job.deadline} but cannot finish before {earliest}")

@@ -14,6 +14,7 @@ of them (the Giffler-Thompson conflict set), the rule picks one:
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import random
 from collections import defaultdict
@@ -148,8 +149,12 @@ def dispatch(
             key = -(job.weight / max(1, duration)) * math.exp(-slack / (2.0 * mean_duration))
         return (key, rng.random() if rng else 0, ready_at[name], name)
 
+    # The ready operations by key, with stale entries (an operation placed, or re-keyed) skipped.
+    queue: list[tuple] = []
+
     def make_ready(name: str) -> None:
         keys[name] = priority(name)
+        heapq.heappush(queue, keys[name])
         ready_of_job[ops[name].job].add(name)
         for machine, duration in ops[name].durations.items():
             eligible[machine].add(name)
@@ -177,8 +182,23 @@ def dispatch(
             make_ready(name)
     while keys:
         horizon = earliest_completion()
-        candidates = [keys[n] for n in keys if ready_at[n] < horizon]
-        chosen = min(candidates)[-1] if candidates else min(keys.values())[-1]
+        # The best-keyed ready operation that can start before the earliest completion (the
+        # conflict set), or the best of all when none can.
+        skipped, chosen = [], None
+        while queue:
+            entry = heapq.heappop(queue)
+            name = entry[-1]
+            if keys.get(name) != entry:
+                continue
+            if ready_at[name] < horizon:
+                chosen = name
+                break
+            skipped.append(entry)
+        if chosen is None:
+            chosen = skipped[0][-1]
+            skipped = skipped[1:]
+        for entry in skipped:
+            heapq.heappush(queue, entry)
         op = ops[chosen]
         del keys[chosen]
         ready_of_job[op.job].discard(chosen)
@@ -199,6 +219,7 @@ def dispatch(
         if rule in ("MWKR", "ATC"):
             for sibling in ready_of_job[op.job]:
                 keys[sibling] = priority(sibling)
+                heapq.heappush(queue, keys[sibling])
         release_successors(chosen)
     schedule = Schedule(assignments=assignments, source=f"dispatch:{rule}")
     schedule.objectives = evaluate(model, schedule)

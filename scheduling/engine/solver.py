@@ -263,6 +263,7 @@ def _optimise(
 # Above this many estimated model terms per second of the time limit, the search works on
 # windows only: building the whole model would eat the budget (about 20,000 terms a second).
 LARGE = 5_000
+LARGE_RULES = {"weighted_tardiness": ("ATC", "EDD"), "makespan": ("MWKR", "SPT")}
 
 
 def model_size(model: Model, analysis: Analysis) -> int:
@@ -397,13 +398,17 @@ def solve(
     def key(schedule: Schedule) -> tuple:
         return tuple(schedule.objectives[o] for o in objectives)
 
+    large = model_size(model, analysis) > LARGE * time_limit
+    # On a large model each rule costs seconds of the budget: only the rules suited to the
+    # first objective run, the likeliest best first.
+    rules = LARGE_RULES[objectives[0]] if large else RULES
     candidates, fallback = [], None
     if warm_start is not None:
         warm_start = Schedule(assignments=dict(warm_start.assignments), source="warm start")
         warm_start.objectives = evaluate(model, warm_start)
     # Each valid schedule that beats the ones before it is reported at once: the first comes
     # after one dispatching pass.
-    for candidate in itertools.chain((dispatch(model, rule, analysis=analysis) for rule in RULES), [warm_start]):
+    for candidate in itertools.chain((dispatch(model, rule, analysis=analysis) for rule in rules), [warm_start]):
         if candidate is None:
             continue
         candidates.append(candidate)
@@ -411,7 +416,6 @@ def solve(
             fallback = candidate
             search.report("dispatch", objectives[0], fallback.objectives[objectives[0]], None)
     hint = warm_start if warm_start is not None else min(candidates, key=key)
-    large = model_size(model, analysis) > LARGE * time_limit
     caps: dict[str, int] = {}
     bounds: dict[str, int] = {}
     proven = True
