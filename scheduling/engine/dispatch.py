@@ -39,10 +39,21 @@ class _Timeline:
     def place(self, earliest: int, duration: int, family, splittable: bool, labour_check) -> tuple[int, int]:
         """The earliest (start, end) at or after `earliest` that fits between placed operations."""
         time = earliest
+        placed, setup = self.placed, self.machine.setup
         while True:
             time = earliest_start(self.gaps, time, duration, splittable)
-            end = finish(self.gaps, time, duration, splittable)
             index = bisect.bisect_right(self.starts, time)
+            # No start from `time` to the end of the next placed operation (and its changeover)
+            # fits when the hole before it is shorter than the operation even without calendar
+            # gaps: skip such holes in one walk, without calendar arithmetic for each.
+            skipped = False
+            while index < len(placed) and placed[index][0] - time < duration:
+                time = max(time + 1, placed[index][1] + setup(placed[index][2], family))
+                index += 1
+                skipped = True
+            if skipped:
+                continue
+            end = finish(self.gaps, time, duration, splittable)
             if index > 0:
                 _start, stop, before = self.placed[index - 1]
                 ready = stop + self.machine.setup(before, family)
@@ -149,12 +160,16 @@ def dispatch(
             key = -(job.weight / max(1, duration)) * math.exp(-slack / (2.0 * mean_duration))
         return (key, rng.random() if rng else 0, ready_at[name], name)
 
-    # The ready operations by key, with stale entries (an operation placed, or re-keyed) skipped.
+    # The ready operations wait in `future` by the time they are ready until that is before the
+    # earliest completion, then in `queue` by key (stale entries, of operations placed or
+    # re-keyed since, are skipped); one found in `queue` not yet ready goes back to `future`.
     queue: list[tuple] = []
+    future: list[tuple[int, str]] = []
+    active: set[str] = set()
 
     def make_ready(name: str) -> None:
         keys[name] = priority(name)
-        heapq.heappush(queue, keys[name])
+        heapq.heappush(future, (ready_at[name], name))
         ready_of_job[ops[name].job].add(name)
         for machine, duration in ops[name].durations.items():
             eligible[machine].add(name)
@@ -184,21 +199,25 @@ def dispatch(
         horizon = earliest_completion()
         # The best-keyed ready operation that can start before the earliest completion (the
         # conflict set), or the best of all when none can.
-        skipped, chosen = [], None
+        while future and future[0][0] < horizon:
+            _at, name = heapq.heappop(future)
+            if name in keys and name not in active:
+                active.add(name)
+                heapq.heappush(queue, keys[name])
+        chosen = None
         while queue:
             entry = heapq.heappop(queue)
             name = entry[-1]
-            if keys.get(name) != entry:
+            if keys.get(name) != entry or name not in active:
                 continue
             if ready_at[name] < horizon:
                 chosen = name
                 break
-            skipped.append(entry)
+            active.discard(name)
+            heapq.heappush(future, (ready_at[name], name))
         if chosen is None:
-            chosen = skipped[0][-1]
-            skipped = skipped[1:]
-        for entry in skipped:
-            heapq.heappush(queue, entry)
+            chosen = min(keys.values())[-1]
+        active.discard(chosen)
         op = ops[chosen]
         del keys[chosen]
         ready_of_job[op.job].discard(chosen)
@@ -219,7 +238,8 @@ def dispatch(
         if rule in ("MWKR", "ATC"):
             for sibling in ready_of_job[op.job]:
                 keys[sibling] = priority(sibling)
-                heapq.heappush(queue, keys[sibling])
+                if sibling in active:
+                    heapq.heappush(queue, keys[sibling])
         release_successors(chosen)
     schedule = Schedule(assignments=assignments, source=f"dispatch:{rule}")
     schedule.objectives = evaluate(model, schedule)

@@ -174,3 +174,11 @@ def test_the_time_limit_covers_building_and_solving(monkeypatch, large):
     # CP-SAT checks its own limit between presolve steps, so it may overrun it a little.
     assert schedule.seconds <= 2 + 0.75
     assert 0 < schedule.build_seconds + schedule.solve_seconds <= schedule.seconds
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_every_dispatching_rule_keeps_calendars_setups_labour_and_routings(rule):
+    model = plant(30, seed=13, labour=True)
+    schedule = dispatch(model, rule)
+    assert_valid(model, schedule)
+    assert schedule.objectives == evaluate(model, schedule)
