@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .calendars import longest_window, merge_gaps, working_time
+from .calendars import earliest_start, finish, merge_gaps, working_time
 from .model import Model
 
 
@@ -170,14 +170,22 @@ def analyse(model: Model) -> Analysis:
     for op in model.operations:
         fits = False
         for machine, duration in op.durations.items():
-            window = (working_time if op.splittable else longest_window)(gaps[machine], head[op.name], horizon)
-            fits = fits or window >= duration
+            # The earliest start from the head, and its end, bisect over the gaps (the same answer
+            # as the working time or the longest window up to the horizon, in far fewer steps).
+            start = earliest_start(gaps[machine], head[op.name], duration, op.splittable)
+            end = finish(gaps[machine], start, duration, op.splittable)
+            fits = fits or (end is not None and end <= horizon)
+            if fits:
+                break
         if not fits:
             problems.append(
                 f"operation {op.name} fits in no working window of {', '.join(op.durations)} before the horizon {horizon}"
             )
+    by_job: dict[str, list[str]] = defaultdict(list)
+    for op in model.operations:
+        by_job[op.job].append(op.name)
     for job in model.jobs:
-        members = [op.name for op in model.operations if op.job == job.name]
+        members = by_job[job.name]
         earliest = max((head[n] + min_duration[n] for n in members), default=job.release)
         if job.deadline is not None and earliest > job.deadline:
             problems.append(f"job {job.name} has deadline {job.deadline} but cannot finish before {earliest}")

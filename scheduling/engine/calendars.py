@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 
 
 def merge_gaps(gaps: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -39,9 +40,9 @@ def finish(gaps: list[tuple[int, int]], start: int, duration: int, splittable: b
 def earliest_start(gaps: list[tuple[int, int]], earliest: int, duration: int, splittable: bool) -> int:
     """The first time at or after `earliest` at which the operation may start."""
     time = earliest
-    for gap_start, gap_end in gaps:
-        if gap_end <= time:
-            continue
+    # Gaps are sorted and disjoint, so their ends are sorted too: skip the ones already over.
+    first = bisect.bisect_right(gaps, earliest, key=lambda gap: gap[1])
+    for gap_start, gap_end in itertools.islice(gaps, first, None):
         if time >= gap_start:
             time = gap_end
             continue

@@ -14,6 +14,7 @@ of them (the Giffler-Thompson conflict set), the rule picks one:
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import random
 from collections import defaultdict
@@ -38,10 +39,21 @@ class _Timeline:
     def place(self, earliest: int, duration: int, family, splittable: bool, labour_check) -> tuple[int, int]:
         """The earliest (start, end) at or after `earliest` that fits between placed operations."""
         time = earliest
+        placed, setup = self.placed, self.machine.setup
         while True:
             time = earliest_start(self.gaps, time, duration, splittable)
-            end = finish(self.gaps, time, duration, splittable)
             index = bisect.bisect_right(self.starts, time)
+            # No start from `time` to the end of the next placed operation (and its changeover)
+            # fits when the hole before it is shorter than the operation even without calendar
+            # gaps: skip such holes in one walk, without calendar arithmetic for each.
+            skipped = False
+            while index < len(placed) and placed[index][0] - time < duration:
+                time = max(time + 1, placed[index][1] + setup(placed[index][2], family))
+                index += 1
+                skipped = True
+            if skipped:
+                continue
+            end = finish(self.gaps, time, duration, splittable)
             if index > 0:
                 _start, stop, before = self.placed[index - 1]
                 ready = stop + self.machine.setup(before, family)
@@ -118,46 +130,100 @@ def dispatch(
             commit(op, machine, start, end if end is not None else start + op.durations[machine])
     waiting = {name: len(analysis.predecessors.get(name, [])) for name in ops}
     ready_at: dict[str, int] = {name: analysis.release[name] for name in ops}
-    ready = [name for name in ops if waiting[name] == 0]
+    pending_fixed = set(assignments)
+    # The ready operations with their priority keys, computed once when an operation becomes
+    # ready (and again for a job's other ready operations when one of them is placed, which
+    # changes the job's remaining work); per machine, the ready operations eligible on it and
+    # the earliest completion among them, kept until the machine's tail or that set changes.
+    keys: dict[str, tuple] = {}
+    ready_of_job: dict[str, set[str]] = defaultdict(set)
+    eligible: dict[str, set[str]] = {m.name: set() for m in model.machines}
+    completion: dict[str, float] = {m.name: math.inf for m in model.machines}
+    stale: set[str] = set()
+
+    def tail(machine: str) -> int:
+        placed = timelines[machine].placed
+        return placed[-1][1] if placed else 0
+
+    def priority(name: str) -> tuple:
+        op, job = ops[name], jobs[ops[name].job]
+        duration = analysis.min_duration[name]
+        if rule == "EDD":
+            key = job.due if job.due is not None else math.inf
+        elif rule == "SPT":
+            key = duration
+        elif rule == "MWKR":
+            key = -remaining_work[op.job]
+        else:
+            slack = (job.due if job.due is not None else math.inf) - remaining_work[op.job] - ready_at[name]
+            slack = max(0.0, slack)
+            key = -(job.weight / max(1, duration)) * math.exp(-slack / (2.0 * mean_duration))
+        return (key, rng.random() if rng else 0, ready_at[name], name)
+
+    # The ready operations wait in `future` by the time they are ready until that is before the
+    # earliest completion, then in `queue` by key (stale entries, of operations placed or
+    # re-keyed since, are skipped); one found in `queue` not yet ready goes back to `future`.
+    queue: list[tuple] = []
+    future: list[tuple[int, str]] = []
+    active: set[str] = set()
+
+    def make_ready(name: str) -> None:
+        keys[name] = priority(name)
+        heapq.heappush(future, (ready_at[name], name))
+        ready_of_job[ops[name].job].add(name)
+        for machine, duration in ops[name].durations.items():
+            eligible[machine].add(name)
+            if machine not in stale:
+                completion[machine] = min(completion[machine], max(ready_at[name], tail(machine)) + duration)
+
+    def earliest_completion() -> float:
+        for machine in stale:
+            free = tail(machine)
+            completion[machine] = min(
+                (max(ready_at[n], free) + ops[n].durations[machine] for n in eligible[machine]), default=math.inf
+            )
+        stale.clear()
+        return min(completion.values(), default=math.inf)
 
     def release_successors(name: str) -> None:
         for child, lag in analysis.successors.get(name, []):
             ready_at[child] = max(ready_at[child], assignments[name].end + lag)
             waiting[child] -= 1
             if waiting[child] == 0:
-                ready.append(child)
+                make_ready(child)
 
-    pending_fixed = set(assignments)
-
-    def tail_free(op) -> int:
-        return min(
-            max(ready_at[op.name], timelines[m].placed[-1][1] if timelines[m].placed else 0) + d
-            for m, d in op.durations.items()
-        )
-
-    while ready:
-        completions = {name: tail_free(ops[name]) for name in ready}
-        horizon = min(completions.values())
-        conflict = [name for name in ready if ready_at[name] < horizon] or ready
-
-        def priority(name: str) -> tuple:
-            op, job = ops[name], jobs[ops[name].job]
-            duration = analysis.min_duration[name]
-            if rule == "EDD":
-                key = job.due if job.due is not None else math.inf
-            elif rule == "SPT":
-                key = duration
-            elif rule == "MWKR":
-                key = -remaining_work[op.job]
-            else:
-                slack = (job.due if job.due is not None else math.inf) - remaining_work[op.job] - ready_at[name]
-                slack = max(0.0, slack)
-                key = -(job.weight / max(1, duration)) * math.exp(-slack / (2.0 * mean_duration))
-            return (key, rng.random() if rng else 0, ready_at[name], name)
-
-        chosen = min(conflict, key=priority)
-        ready.remove(chosen)
+    for name in ops:
+        if waiting[name] == 0:
+            make_ready(name)
+    while keys:
+        horizon = earliest_completion()
+        # The best-keyed ready operation that can start before the earliest completion (the
+        # conflict set), or the best of all when none can.
+        while future and future[0][0] < horizon:
+            _at, name = heapq.heappop(future)
+            if name in keys and name not in active:
+                active.add(name)
+                heapq.heappush(queue, keys[name])
+        chosen = None
+        while queue:
+            entry = heapq.heappop(queue)
+            name = entry[-1]
+            if keys.get(name) != entry or name not in active:
+                continue
+            if ready_at[name] < horizon:
+                chosen = name
+                break
+            active.discard(name)
+            heapq.heappush(future, (ready_at[name], name))
+        if chosen is None:
+            chosen = min(keys.values())[-1]
+        active.discard(chosen)
         op = ops[chosen]
+        del keys[chosen]
+        ready_of_job[op.job].discard(chosen)
+        for machine in op.durations:
+            eligible[machine].discard(chosen)
+            stale.add(machine)
         if chosen in pending_fixed:
             release_successors(chosen)
             continue
@@ -168,6 +234,12 @@ def dispatch(
             if best is None or (end, start) < (best[2], best[1]):
                 best = (machine, start, end)
         commit(op, *best)
+        stale.add(best[0])
+        if rule in ("MWKR", "ATC"):
+            for sibling in ready_of_job[op.job]:
+                keys[sibling] = priority(sibling)
+                if sibling in active:
+                    heapq.heappush(queue, keys[sibling])
         release_successors(chosen)
     schedule = Schedule(assignments=assignments, source=f"dispatch:{rule}")
     schedule.objectives = evaluate(model, schedule)

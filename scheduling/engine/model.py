@@ -149,6 +149,8 @@ class Schedule:
     bound: int | None = None
     source: str = ""
     seconds: float = 0.0
+    build_seconds: float = 0.0
+    solve_seconds: float = 0.0
     objectives: dict[str, int] = field(default_factory=dict)
     bounds: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

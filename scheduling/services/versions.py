@@ -185,6 +185,8 @@ class _Reporter:
                 "objective": progress.objective,
                 "value": progress.value,
                 "bound": progress.bound,
+                "build_seconds": progress.build_seconds,
+                "solve_seconds": progress.solve_seconds,
             }
             if self.points and point["value"] is None:
                 point["value"] = self.points[-1]["value"]
@@ -269,6 +271,9 @@ def _kpis(problem, schedule, tz) -> dict:
         "utilisation": utilisation,
         "end": problem.moment(figures["makespan"]).isoformat(),
         "late": _late(problem, schedule, tz),
+        "seconds": schedule.seconds,
+        "build_seconds": schedule.build_seconds,
+        "solve_seconds": schedule.solve_seconds,
     }
 
 

@@ -59,6 +59,9 @@ def test_a_run_plans_every_open_operation_within_calendars_and_routing_order(pla
     assert set(version.kpis["utilisation"]) == {r.equipment.code for r in rows}
     assert version.progress and version.progress[-1]["phase"] == "done"
     assert version.objective_value is not None and version.bound is not None
+    done = version.progress[-1]
+    assert done["build_seconds"] + done["solve_seconds"] <= done["seconds"] <= version.time_limit_seconds + 1
+    assert version.kpis["build_seconds"] == done["build_seconds"] and version.kpis["solve_seconds"] > 0
 
 
 def test_a_running_operation_stays_where_it_is(plant):
