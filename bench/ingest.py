@@ -10,7 +10,10 @@ Three figures, all in values per second, each timed until every row is committed
   table shaped like the sample table (same columns and index), measured before and after the
   ingestion runs (interleaved) and averaged.
 
-    .venv/bin/python bench/ingest.py [--messages 20000] [--equipment 10] [--port 9160]
+    .venv/bin/python bench/ingest.py [--messages 20000] [--equipment 10] [--rounds 3] [--port 9160]
+
+Each round runs copy, live, drain, copy; the ratios are taken per round and their medians
+reported (the machine is shared: only figures measured side by side compare).
 
 Uses DATABASE_URL (migrated; bench rows go to a site BENCH-ING of their own) and
 /usr/sbin/mosquitto. The last line is one JSON object.
@@ -22,6 +25,7 @@ import json
 import multiprocessing
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -225,10 +229,84 @@ def _clear(connection, ids) -> None:
     connection.commit()
 
 
+def _round(args, raw, ids, context) -> dict:
+    """One round: COPY, live, drain, COPY again; every figure until the rows are committed."""
+    _clear(raw, ids.values())
+    codes = list(ids)
+    start = datetime.now(UTC) - timedelta(hours=1)
+    live_messages = _payloads(codes, args.messages, 0, start)
+    drain_messages = _payloads(codes, args.messages, args.messages, start)
+    copy_chunks = _copy_text(drain_messages, ids)
+    target_values = args.messages * VALUES_PER_MESSAGE
+    ingest = None
+    try:
+        copy_before = _copy_rate(raw, copy_chunks)
+        print(f"copy (before):  {copy_before:>12,.0f} values/s")
+
+        # Live: ingestion runs while the publisher sends.
+        ingest = _ingest(args.port, args.metrics_port)
+        _subscribed(args.metrics_port)
+        done = context.Event()
+        publisher = context.Process(target=_publish, args=(args.port, live_messages, done))
+        began = time.perf_counter()
+        publisher.start()
+        with raw.cursor() as cursor:
+            finished = _wait_stored(cursor, ids.values(), target_values)
+        raw.commit()
+        publisher.join(60)
+        live = target_values / (finished - began)
+        print(f"live:           {live:>12,.0f} values/s  ({args.messages:,} messages in {finished - began:.2f} s)")
+
+        # Drain: stop ingestion, queue a backlog at the broker, start again.
+        ingest.send_signal(signal.SIGTERM)
+        ingest.wait(60)
+        done = context.Event()
+        publisher = context.Process(target=_publish, args=(args.port, drain_messages, done))
+        published = time.perf_counter()
+        publisher.start()
+        publisher.join(600)
+        published = args.messages / (time.perf_counter() - published)
+        print(f"publisher alone: {published:>11,.0f} messages/s (process start included; bounds the live rate)")
+        ingest = _ingest(args.port, args.metrics_port)
+        subscribed = _subscribed(args.metrics_port)
+        with raw.cursor() as cursor:
+            finished = _wait_stored(cursor, ids.values(), 2 * target_values)
+        raw.commit()
+        drain = target_values / (finished - subscribed)
+        print(
+            f"drain:          {drain:>12,.0f} values/s  ({args.messages:,} queued messages in {finished - subscribed:.2f} s)"
+        )
+
+        copy_after = _copy_rate(raw, copy_chunks)
+        print(f"copy (after):   {copy_after:>12,.0f} values/s")
+    finally:
+        if ingest is not None:
+            ingest.send_signal(signal.SIGTERM)
+            ingest.wait(60)
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM mes_telemetry_sample WHERE equipment_id = ANY(%s)", [list(ids.values())])
+        stored = cursor.fetchone()[0]
+    raw.commit()
+    _clear(raw, ids.values())
+    copy = (copy_before + copy_after) / 2
+    print(f"copy (mean):    {copy:>12,.0f} values/s")
+    print(f"drain / copy:   {drain / copy:.2f}   live / copy: {live / copy:.2f}")
+    print(f"rows stored:    {stored:,} of {2 * target_values:,}")
+    return {
+        "live": live,
+        "drain": drain,
+        "copy": copy,
+        "published": published,
+        "stored": stored,
+        "expected": 2 * target_values,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=20000, help="messages per phase (10 values each)")
     parser.add_argument("--equipment", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the medians are reported")
     parser.add_argument("--port", type=int, default=9160, help="the private broker's port")
     parser.add_argument("--metrics-port", type=int, default=9101)
     args = parser.parse_args()
@@ -239,88 +317,52 @@ def main() -> None:
     connection.ensure_connection()
     raw = connection.connection
     raw.autocommit = False
-    _clear(raw, ids.values())
-    codes = list(ids)
-    start = datetime.now(UTC) - timedelta(hours=1)
-    live_messages = _payloads(codes, args.messages, 0, start)
-    drain_messages = _payloads(codes, args.messages, args.messages, start)
-    copy_chunks = _copy_text(drain_messages, ids)
-    target_values = args.messages * VALUES_PER_MESSAGE
     context = multiprocessing.get_context("spawn")
-
+    rounds = []
     with tempfile.TemporaryDirectory() as workdir:
         broker = _broker(args.port, Path(workdir))
-        ingest = None
         try:
-            copy_before = _copy_rate(raw, copy_chunks)
-            print(f"copy (before):  {copy_before:>12,.0f} values/s")
-
-            # Live: ingestion runs while the publisher sends.
-            ingest = _ingest(args.port, args.metrics_port)
-            _subscribed(args.metrics_port)
-            done = context.Event()
-            publisher = context.Process(target=_publish, args=(args.port, live_messages, done))
-            began = time.perf_counter()
-            publisher.start()
-            with raw.cursor() as cursor:
-                finished = _wait_stored(cursor, ids.values(), target_values)
-            raw.commit()
-            publisher.join(60)
-            live = target_values / (finished - began)
-            print(f"live:           {live:>12,.0f} values/s  ({args.messages:,} messages in {finished - began:.2f} s)")
-
-            # Drain: stop ingestion, queue a backlog at the broker, start again.
-            ingest.send_signal(signal.SIGTERM)
-            ingest.wait(60)
-            done = context.Event()
-            publisher = context.Process(target=_publish, args=(args.port, drain_messages, done))
-            published = time.perf_counter()
-            publisher.start()
-            publisher.join(600)
-            published = args.messages / (time.perf_counter() - published)
-            print(f"publisher alone: {published:>11,.0f} messages/s (process start included; bounds the live rate)")
-            ingest = _ingest(args.port, args.metrics_port)
-            subscribed = _subscribed(args.metrics_port)
-            with raw.cursor() as cursor:
-                finished = _wait_stored(cursor, ids.values(), 2 * target_values)
-            raw.commit()
-            drain = target_values / (finished - subscribed)
-            print(
-                f"drain:          {drain:>12,.0f} values/s  ({args.messages:,} queued messages in {finished - subscribed:.2f} s)"
-            )
-
-            copy_after = _copy_rate(raw, copy_chunks)
-            print(f"copy (after):   {copy_after:>12,.0f} values/s")
+            for n in range(args.rounds):
+                print(f"round {n + 1} of {args.rounds} (load average {os.getloadavg()[0]:.1f})")
+                rounds.append(_round(args, raw, ids, context))
         finally:
-            if ingest is not None:
-                ingest.send_signal(signal.SIGTERM)
-                ingest.wait(60)
             broker.terminate()
             broker.wait(10)
-    with raw.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM mes_telemetry_sample WHERE equipment_id = ANY(%s)", [list(ids.values())])
-        stored = cursor.fetchone()[0]
-    raw.commit()
-    _clear(raw, ids.values())
-    copy = (copy_before + copy_after) / 2
-    print(f"copy (mean):    {copy:>12,.0f} values/s")
-    print(f"drain / copy:   {drain / copy:.2f}   (target >= 0.5; drain target >= 100,000 values/s)")
-    print(f"live / copy:    {live / copy:.2f}")
-    print(f"rows stored:    {stored:,} of {2 * target_values:,}")
+    drain_ratio = statistics.median(r["drain"] / r["copy"] for r in rounds)
+    live_ratio = statistics.median(r["live"] / r["copy"] for r in rounds)
+    drain = statistics.median(r["drain"] for r in rounds)
+    live = statistics.median(r["live"] for r in rounds)
+    copy = statistics.median(r["copy"] for r in rounds)
+    load = os.getloadavg()
+    print(f"medians of {len(rounds)} rounds: drain {drain:,.0f}, live {live:,.0f}, copy {copy:,.0f} values/s")
+    print(f"drain / copy:   {drain_ratio:.2f}   (target >= 0.5; drain target >= 100,000 values/s)")
+    print(f"live / copy:    {live_ratio:.2f}")
+    print(f"load average:   {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     print(
         json.dumps(
             {
                 "benchmark": "ingest",
                 "messages_per_phase": args.messages,
                 "values_per_message": VALUES_PER_MESSAGE,
+                "rounds": len(rounds),
                 "live_values_per_s": round(live),
                 "drain_values_per_s": round(drain),
                 "copy_values_per_s": round(copy),
-                "drain_to_copy": round(drain / copy, 3),
-                "live_to_copy": round(live / copy, 3),
-                "publisher_messages_per_s": round(published),
-                "rows_stored": stored,
-                "rows_expected": 2 * target_values,
+                "drain_to_copy": round(drain_ratio, 3),
+                "live_to_copy": round(live_ratio, 3),
+                "per_round": [
+                    {
+                        "live": round(r["live"]),
+                        "drain": round(r["drain"]),
+                        "copy": round(r["copy"]),
+                        "drain_to_copy": round(r["drain"] / r["copy"], 3),
+                    }
+                    for r in rounds
+                ],
+                "publisher_messages_per_s": round(statistics.median(r["published"] for r in rounds)),
+                "rows_stored": sum(r["stored"] for r in rounds),
+                "rows_expected": sum(r["expected"] for r in rounds),
+                "load_average_1m": round(load[0], 2),
                 "drain_target_values_per_s": 100000,
                 "drain_target_ratio": 0.5,
             }

@@ -40,7 +40,10 @@ class TelemetrySample(models.Model):
 class TelemetryMinute(models.Model):
     """Minimum, maximum, sum and count of one tag over one minute; the average is sum / count."""
 
-    equipment = models.ForeignKey("mes.Equipment", models.CASCADE, related_name="+", verbose_name=_("equipment"))
+    # No index of its own: the unique key below starts with it.
+    equipment = models.ForeignKey(
+        "mes.Equipment", models.CASCADE, db_index=False, related_name="+", verbose_name=_("equipment")
+    )
     tag = models.CharField(_("tag"), max_length=64)
     minute = models.DateTimeField(_("minute"))
     count = models.PositiveIntegerField(_("count"))
@@ -66,7 +69,10 @@ class TelemetryMinute(models.Model):
 class TelemetryLatest(models.Model):
     """The last known value of each tag of each equipment (for live pages and the no-data rule)."""
 
-    equipment = models.ForeignKey("mes.Equipment", models.CASCADE, related_name="+", verbose_name=_("equipment"))
+    # No index of its own: the unique key below starts with it.
+    equipment = models.ForeignKey(
+        "mes.Equipment", models.CASCADE, db_index=False, related_name="+", verbose_name=_("equipment")
+    )
     tag = models.CharField(_("tag"), max_length=64)
     ts = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"))
@@ -90,7 +96,15 @@ class IngestedMessage(models.Model):
     conflicts on the unique key and is skipped. Kept as long as raw telemetry. No index on `ts`:
     it would slow every batch, and the hourly upkeep deletes the expired keys with one scan."""
 
-    equipment = models.ForeignKey("mes.Equipment", models.CASCADE, related_name="+", verbose_name=_("equipment"))
+    pk = models.CompositePrimaryKey("equipment", "msg_id")
+    equipment = models.ForeignKey(
+        "mes.Equipment",
+        models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("equipment"),
+    )
     msg_id = models.CharField(_("message id"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10)
     ts = models.DateTimeField(_("time"))
@@ -100,7 +114,6 @@ class IngestedMessage(models.Model):
         db_table = "mes_ingested_message"
         verbose_name = _("ingested message")
         verbose_name_plural = _("ingested messages")
-        constraints = [models.UniqueConstraint(fields=["equipment", "msg_id"], name="ingested_message_key")]
 
     def __str__(self):
         return f"{self.equipment_id} {self.msg_id}"

@@ -21,7 +21,6 @@ that is after the commit. Lock order inside the batch: message keys, minute and 
 order), then per state message the equipment, then the counters (sorted).
 """
 
-import io
 import logging
 import math
 import re
@@ -112,6 +111,82 @@ _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 def _escape_copy(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class _CopyRows:
+    """The sample rows of a batch's new telemetry messages (in time order per equipment) as COPY
+    text, made as PostgreSQL reads them (`read`), and on the way the one-minute aggregates and
+    the last value of each tag: per value one line and one aggregate update, nothing else."""
+
+    def __init__(self, messages: list[Message]):
+        self._messages = messages
+        self._pending = iter(messages)
+        self.values = 0
+        # (equipment_id, minute) → {tag: [count, total, minimum, maximum]}
+        self._minutes: dict[tuple, dict[str, list]] = {}
+        # equipment_id → ({tag: value}, {tag: ts})
+        self._latest: dict[int, tuple[dict, dict]] = {}
+        self._tags: dict[str, str] = {}
+
+    def days(self) -> set:
+        return {m.ts.astimezone(UTC).date() for m in self._messages}
+
+    def read(self, size: int = -1) -> str:
+        lines = []
+        # About 45 characters a row: stop once `size` is reached.
+        rows = size // 45 if size > 0 else math.inf
+        minutes, latest, tags = self._minutes, self._latest, self._tags
+        for message in self._pending:
+            ts = message.ts.astimezone(UTC)
+            equipment_id = message.equipment_id
+            values = message.body["values"]
+            key = (equipment_id, ts.replace(second=0, microsecond=0))
+            bucket = minutes.get(key)
+            if bucket is None:
+                bucket = minutes[key] = {}
+            prefix = f"{equipment_id}\t{ts.isoformat()}\t"
+            for tag, value in values.items():
+                value = float(value)
+                text = tags.get(tag)
+                if text is None:
+                    text = tags[tag] = _escape_copy(tag) if _NEEDS_ESCAPE.search(tag) else tag
+                lines.append(f"{prefix}{text}\t{value!r}\n")
+                aggregate = bucket.get(tag)
+                if aggregate is None:
+                    bucket[tag] = [1, value, value, value]
+                else:
+                    aggregate[0] += 1
+                    aggregate[1] += value
+                    if value < aggregate[2]:
+                        aggregate[2] = value
+                    if value > aggregate[3]:
+                        aggregate[3] = value
+            last = latest.get(equipment_id)
+            if last is None:
+                last = latest[equipment_id] = ({}, {})
+            last[0].update(values)
+            last[1].update(dict.fromkeys(values, ts))
+            self.values += len(values)
+            if len(lines) >= rows:
+                break
+        return "".join(lines)
+
+    def minute_rows(self) -> list[tuple]:
+        """(equipment_id, tag, minute, count, total, minimum, maximum), sorted: the lock order."""
+        return sorted(
+            # A sum past the float range goes as text ("inf"): JSON has no infinity.
+            (equipment_id, tag, minute, count, total if math.isfinite(total) else repr(total), minimum, maximum)
+            for (equipment_id, minute), bucket in self._minutes.items()
+            for tag, (count, total, minimum, maximum) in bucket.items()
+        )
+
+    def latest_rows(self) -> list[tuple]:
+        """(equipment_id, tag, ts, value), sorted: the lock order."""
+        return sorted(
+            (equipment_id, tag, stamps[tag], float(value))
+            for equipment_id, (values, stamps) in self._latest.items()
+            for tag, value in values.items()
+        )
 
 
 class Ingestor:
@@ -211,6 +286,8 @@ class Ingestor:
             raise Rejected(R.MISSING_FIELD, "msg_id")
         if not isinstance(msg_id, str) or not msg_id or len(msg_id) > MAX_MSG_ID:
             raise Rejected(R.INVALID_FIELD, f"msg_id: a string of 1 to {MAX_MSG_ID} characters")
+        if "\x00" in msg_id:
+            raise Rejected(R.INVALID_FIELD, "msg_id: no NUL characters")
         raw_ts = body.get("ts")
         if raw_ts is None:
             raise Rejected(R.MISSING_FIELD, "ts")
@@ -238,6 +315,8 @@ class Ingestor:
                     raise Rejected(R.NON_NUMERIC_VALUE, f"{tag[:64]}: {str(value)[:60]}")
                 if not tag or len(tag) > MAX_TAG:
                     raise Rejected(R.INVALID_FIELD, f"tag: 1 to {MAX_TAG} characters")
+                if "\x00" in tag:
+                    raise Rejected(R.INVALID_FIELD, "tag: no NUL characters")
         elif kind == "state":
             state = body.get("state")
             if state is None:
@@ -357,15 +436,10 @@ class Ingestor:
             if connection.vendor == "postgresql":
                 cursor.execute(
                     "INSERT INTO mes_ingested_message (equipment_id, msg_id, kind, ts, received_at) "
-                    "SELECT e, m, k, t, %s FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) "
-                    "AS u(e, m, k, t) ON CONFLICT (equipment_id, msg_id) DO NOTHING RETURNING equipment_id, msg_id",
-                    [
-                        now,
-                        [k[0] for k in keys],
-                        [k[1] for k in keys],
-                        [first[k].kind for k in keys],
-                        [first[k].ts for k in keys],
-                    ],
+                    "SELECT (r->>0)::bigint, r->>1, r->>2, (r->>3)::timestamptz, %s "
+                    "FROM json_array_elements(%s::json) AS r "
+                    "ON CONFLICT (equipment_id, msg_id) DO NOTHING RETURNING equipment_id, msg_id",
+                    [now, orjson.dumps([(*k, first[k].kind, first[k].ts) for k in keys]).decode()],
                 )
                 inserted = set(cursor.fetchall())
             else:
@@ -388,110 +462,73 @@ class Ingestor:
         return new
 
     def _write_telemetry(self, telemetry: list[Message], result: BatchResult) -> None:
-        minutes: dict[tuple, list] = {}
-        latest: dict[tuple, tuple] = {}
-        lines = []
-        days = set()
-        for message in telemetry:
-            ts = message.ts.astimezone(UTC)
-            days.add(ts.date())
-            stamp = ts.isoformat()
-            minute = ts.replace(second=0, microsecond=0)
-            equipment_id = message.equipment_id
-            prefix = f"{equipment_id}\t{stamp}\t"
-            for tag, value in message.body["values"].items():
-                value = float(value)
-                lines.append(f"{prefix}{_escape_copy(tag) if _NEEDS_ESCAPE.search(tag) else tag}\t{value!r}\n")
-                key = (equipment_id, tag, minute)
-                aggregate = minutes.get(key)
-                if aggregate is None:
-                    minutes[key] = [1, value, value, value]
-                else:
-                    aggregate[0] += 1
-                    aggregate[1] += value
-                    if value < aggregate[2]:
-                        aggregate[2] = value
-                    if value > aggregate[3]:
-                        aggregate[3] = value
-                last = latest.get((equipment_id, tag))
-                if last is None or ts >= last[0]:
-                    latest[(equipment_id, tag)] = (ts, value)
-            result.add("telemetry", "applied")
-        result.values += len(lines)
+        """Append the values, then add to the one-minute aggregates and the last values: one row
+        per (equipment, tag, minute) and per (equipment, tag) for the whole batch."""
+        # In time order per equipment: the last value of a tag is then simply the last one seen
+        # (the sort is stable, so of two values at the same instant the later arrival wins).
+        telemetry = sorted(telemetry, key=lambda m: (m.equipment_id, m.ts))
+        rows = _CopyRows(telemetry)
         if connection.vendor == "postgresql":
-            self._write_postgresql(lines, days, minutes, latest)
+            self._write_postgresql(rows)
         else:
-            self._write_generic(lines, minutes, latest)
+            self._write_generic(rows)
+        result.add("telemetry", "applied", len(telemetry))
+        result.values += rows.values
 
-    def _write_postgresql(self, lines, days, minutes, latest) -> None:
-        missing = days - self._partitions
+    def _write_postgresql(self, rows: "_CopyRows") -> None:
+        missing = rows.days() - self._partitions
         if missing:
             from mes.services.telemetry_store import ensure_partitions
 
             ensure_partitions(missing)
             self._partitions |= missing
-        minute_keys = sorted(minutes)
-        latest_keys = sorted(latest)
         with connection.cursor() as cursor:
-            cursor.copy_expert(
-                f"COPY {SAMPLE_TABLE} (equipment_id, ts, tag, value) FROM STDIN", io.StringIO("".join(lines))
-            )
+            # The rows are formatted while PostgreSQL reads them (the aggregates on the way).
+            cursor.copy_expert(f"COPY {SAMPLE_TABLE} (equipment_id, ts, tag, value) FROM STDIN", rows, size=65536)
+            minutes, latest = rows.minute_rows(), rows.latest_rows()
+            # One statement for both upserts, their rows passed as JSON (one parameter each).
             cursor.execute(
-                "INSERT INTO mes_telemetry_minute (equipment_id, tag, minute, count, total, minimum, maximum) "
-                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::int[], "
-                "%s::float8[], %s::float8[], %s::float8[]) "
+                "WITH m AS (INSERT INTO mes_telemetry_minute "
+                "(equipment_id, tag, minute, count, total, minimum, maximum) "
+                "SELECT (r->>0)::bigint, r->>1, (r->>2)::timestamptz, (r->>3)::int, (r->>4)::float8, "
+                "(r->>5)::float8, (r->>6)::float8 FROM json_array_elements(%s::json) AS r "
                 "ON CONFLICT (equipment_id, tag, minute) DO UPDATE SET "
                 "count = mes_telemetry_minute.count + EXCLUDED.count, "
                 "total = mes_telemetry_minute.total + EXCLUDED.total, "
                 "minimum = LEAST(mes_telemetry_minute.minimum, EXCLUDED.minimum), "
-                "maximum = GREATEST(mes_telemetry_minute.maximum, EXCLUDED.maximum)",
-                [
-                    [k[0] for k in minute_keys],
-                    [k[1] for k in minute_keys],
-                    [k[2] for k in minute_keys],
-                    [minutes[k][0] for k in minute_keys],
-                    [minutes[k][1] for k in minute_keys],
-                    [minutes[k][2] for k in minute_keys],
-                    [minutes[k][3] for k in minute_keys],
-                ],
-            )
-            cursor.execute(
+                "maximum = GREATEST(mes_telemetry_minute.maximum, EXCLUDED.maximum)) "
                 "INSERT INTO mes_telemetry_latest (equipment_id, tag, ts, value) "
-                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::float8[]) "
+                "SELECT (r->>0)::bigint, r->>1, (r->>2)::timestamptz, (r->>3)::float8 "
+                "FROM json_array_elements(%s::json) AS r "
                 "ON CONFLICT (equipment_id, tag) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value "
                 "WHERE mes_telemetry_latest.ts <= EXCLUDED.ts",
-                [
-                    [k[0] for k in latest_keys],
-                    [k[1] for k in latest_keys],
-                    [latest[k][0] for k in latest_keys],
-                    [latest[k][1] for k in latest_keys],
-                ],
+                [orjson.dumps(minutes).decode(), orjson.dumps(latest).decode()],
             )
 
-    def _write_generic(self, lines, minutes, latest) -> None:
+    def _write_generic(self, rows: "_CopyRows") -> None:
         """The same writes with plain statements (SQLite, the embedded default)."""
         adapt = connection.ops.adapt_datetimefield_value
-        rows = []
-        for line in lines:
-            equipment_id, stamp, tag, value = line.rstrip("\n").split("\t")
-            rows.append((int(equipment_id), adapt(datetime.fromisoformat(stamp)), tag, float(value)))
+        samples = []
+        for line in "".join(iter(lambda: rows.read(65536), "")).splitlines():
+            equipment_id, stamp, tag, value = line.split("\t")
+            samples.append((int(equipment_id), adapt(datetime.fromisoformat(stamp)), tag, float(value)))
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {SAMPLE_TABLE} (equipment_id, ts, tag, value) VALUES (%s, %s, %s, %s)",  # noqa: S608 - a constant table name
-                rows,
+                samples,
             )
             cursor.executemany(
                 "INSERT INTO mes_telemetry_minute (equipment_id, tag, minute, count, total, minimum, maximum) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (equipment_id, tag, minute) DO UPDATE SET "
                 "count = count + excluded.count, total = total + excluded.total, "
                 "minimum = min(minimum, excluded.minimum), maximum = max(maximum, excluded.maximum)",
-                [(k[0], k[1], adapt(k[2]), *minutes[k]) for k in sorted(minutes)],
+                [(e, tag, adapt(minute), *rest) for e, tag, minute, *rest in rows.minute_rows()],
             )
             cursor.executemany(
                 "INSERT INTO mes_telemetry_latest (equipment_id, tag, ts, value) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (equipment_id, tag) DO UPDATE SET ts = excluded.ts, value = excluded.value "
                 "WHERE ts <= excluded.ts",
-                [(k[0], k[1], adapt(v[0]), v[1]) for k, v in sorted(latest.items())],
+                [(e, tag, adapt(ts), value) for e, tag, ts, value in rows.latest_rows()],
             )
 
     def _apply_state(self, message: Message) -> None:
