@@ -1,0 +1,180 @@
+"""Quality holds: list and filter, place (POST), release with an electronic signature
+(POST .../release/). Targets are named by their codes: a lot by item and lot code (and site when
+the user works at several), equipment by code, a work order by number."""
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.viewsets import ScopedReadOnlyViewSet
+from mes.models import Equipment, WorkOrder
+from qms.models import HoldReason, HoldStatus, HoldTarget, QualityHold
+from qms.selectors import holds as selectors
+from qms.services import holds as services
+from wms.models import Lot
+
+
+class QualityHoldSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(source="site.code", read_only=True)
+    target = serializers.CharField(source="target_kind", read_only=True)
+    item = serializers.SerializerMethodField()
+    lot = serializers.CharField(source="lot.code", read_only=True, default=None)
+    equipment = serializers.CharField(source="equipment.code", read_only=True, default=None)
+    work_order = serializers.CharField(source="work_order.number", read_only=True, default=None)
+    characteristic = serializers.CharField(source="characteristic.code", read_only=True, default=None)
+    placed_by = serializers.CharField(source="placed_by.username", read_only=True, default=None)
+    released_by = serializers.CharField(source="released_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = QualityHold
+        fields = [
+            "id",
+            "number",
+            "site",
+            "target",
+            "item",
+            "lot",
+            "equipment",
+            "work_order",
+            "reason_code",
+            "reason",
+            "characteristic",
+            "status",
+            "previous_status",
+            "placed_by",
+            "placed_at",
+            "released_by",
+            "released_at",
+            "release_note",
+        ]
+        read_only_fields = fields
+
+    def get_item(self, hold) -> str | None:
+        if hold.lot_id:
+            return hold.lot.item.code
+        return hold.work_order.item.code if hold.work_order_id else None
+
+
+class PlaceHoldSerializer(serializers.Serializer):
+    """One of `lot` (with `item`, and `site` when the user works at several), `equipment` or
+    `work_order`."""
+
+    site = serializers.CharField(max_length=30, required=False)
+    item = serializers.CharField(max_length=60, required=False)
+    lot = serializers.CharField(max_length=60, required=False)
+    equipment = serializers.CharField(max_length=30, required=False)
+    work_order = serializers.CharField(max_length=40, required=False)
+    reason_code = serializers.ChoiceField(choices=HoldReason.choices)
+    reason = serializers.CharField(max_length=300)
+
+    def validate(self, data):
+        user = self.context["request"].user
+        named = [field for field in ("lot", "equipment", "work_order") if data.get(field)]
+        if len(named) != 1:
+            raise serializers.ValidationError(
+                {"target": _("Name one lot, one piece of equipment or one work order to hold.")}
+            )
+        field = named[0]
+        if field == "lot":
+            if not data.get("item"):
+                raise serializers.ValidationError({"item": _("Name the lot's item.")})
+            lots = Lot.objects.for_user(user).filter(item__code=data["item"], code=data["lot"]).select_related("site")
+            if data.get("site"):
+                lots = lots.filter(site__code=data["site"])
+            found = list(lots[:2])
+            if not found:
+                raise serializers.ValidationError({"lot": _("Unknown lot.")})
+            if len(found) > 1:
+                raise serializers.ValidationError({"site": _("Name the site: the lot code is used at several.")})
+            data["target"] = {"lot": found[0]}
+        elif field == "equipment":
+            equipment = Equipment.objects.for_user(user).filter(code=data["equipment"]).first()
+            if equipment is None:
+                raise serializers.ValidationError({"equipment": _("Unknown equipment.")})
+            data["target"] = {"equipment": equipment}
+        else:
+            order = WorkOrder.objects.for_user(user).filter(number=data["work_order"]).first()
+            if order is None:
+                raise serializers.ValidationError({"work_order": _("Unknown work order.")})
+            data["target"] = {"work_order": order}
+        return data
+
+
+class ReleaseHoldSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    note = serializers.CharField(max_length=300)
+
+
+class QualityHoldFilter(django_filters.FilterSet):
+    site = django_filters.CharFilter(field_name="site__code")
+    target = django_filters.ChoiceFilter(choices=HoldTarget.choices, method="filter_target")
+    item = django_filters.CharFilter(method="filter_item")
+    lot = django_filters.CharFilter(field_name="lot__code")
+    equipment = django_filters.CharFilter(field_name="equipment__code")
+    work_order = django_filters.CharFilter(field_name="work_order__number")
+    status = django_filters.ChoiceFilter(choices=HoldStatus.choices)
+    reason_code = django_filters.ChoiceFilter(choices=HoldReason.choices)
+    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+
+    class Meta:
+        model = QualityHold
+        fields = ["site", "target", "item", "lot", "equipment", "work_order", "status", "reason_code"]
+
+    def filter_target(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__isnull": False})
+
+    def filter_item(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(lot__item__code=value) | Q(work_order__item__code=value))
+
+
+class QualityHoldViewSet(ScopedReadOnlyViewSet):
+    """Holds are placed by POST and released by POST .../release/ (signed); never edited."""
+
+    queryset = QualityHold.objects.none()
+    serializer_class = QualityHoldSerializer
+    selector = staticmethod(selectors.hold_list)
+    filterset_class = QualityHoldFilter
+    search_fields = ["number", "reason", "lot__code", "equipment__code", "work_order__number"]
+    ordering_fields = ["placed_at", "number", "status"]
+    ordering = ["-placed_at", "-id"]
+
+    @property
+    def required_permissions(self):
+        if getattr(self, "action", None) == "create":
+            return {"POST": ["qms.add_qualityhold"]}
+        if getattr(self, "action", None) == "release":
+            return {"POST": ["qms.change_qualityhold"]}
+        return None
+
+    @extend_schema(request=PlaceHoldSerializer, responses={201: QualityHoldSerializer})
+    def create(self, request):
+        body = PlaceHoldSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        hold = services.place_hold(
+            user=request.user, reason_code=data["reason_code"], reason=data["reason"], **data["target"]
+        )
+        hold = selectors.hold_list(user=request.user).get(pk=hold.pk)
+        return Response(self.get_serializer(hold).data, status=201)
+
+    @extend_schema(request=ReleaseHoldSerializer, responses=QualityHoldSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Release the hold, signed with the user's password; 403 for a wrong password (nothing
+        changes), 409 when it is already released."""
+        body = ReleaseHoldSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        hold = services.release_hold(
+            hold=self.get_object(),
+            user=request.user,
+            password=body.validated_data["password"],
+            note=body.validated_data["note"],
+        )
+        hold = selectors.hold_list(user=request.user).get(pk=hold.pk)
+        return Response(self.get_serializer(hold).data)
