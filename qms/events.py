@@ -10,13 +10,14 @@ closed order), is left as it is.
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import InvalidTransition
 from core.events import subscribe
 from mes.models import WorkOrder
 from mes.services.work_orders import QUALITY_HOLDABLE
-from qms.models import Characteristic, HoldReason, HoldStatus
+from qms.models import Characteristic, HoldReason, HoldStatus, QualityHold
 from wms.models import Lot
 from wms.services.lots import LOT_STATES
 
@@ -71,3 +72,27 @@ def hold_on_violation(event) -> None:
                 )
         except InvalidTransition as refusal:
             log.info("SPC hold of %s not placed: %s", target, refusal.message)
+
+
+@subscribe("wms.lot.status_changed")
+def keep_held_lots_on_hold(event) -> None:
+    """A lot under an active quality hold leaves `on_hold` only through the hold's release
+    (`release_hold` marks the hold released before it gives the lot its status back), or by
+    being rejected (quality's disposition of the held stock)."""
+
+    payload = event.payload or {}
+    if payload.get("from") != "on_hold" or payload.get("to") == "rejected":
+        return
+    hold = (
+        QualityHold.objects.filter(
+            status=HoldStatus.ACTIVE, lot__code=payload.get("lot"), lot__item__code=payload.get("item"), site=event.site
+        )
+        .only("number")
+        .first()
+    )
+    if hold is not None:
+        raise InvalidTransition(
+            _("Lot %(lot)s is under quality hold %(hold)s: release the hold instead.")
+            % {"lot": payload.get("lot"), "hold": hold.number},
+            code="quality_hold",
+        )

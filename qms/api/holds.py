@@ -3,18 +3,16 @@
 the user works at several), equipment by code, a work order by number."""
 
 import django_filters
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.viewsets import ScopedReadOnlyViewSet
-from mes.models import Equipment, WorkOrder
+from core.errors import ValidationFailed
 from qms.models import HoldReason, HoldStatus, HoldTarget, QualityHold
 from qms.selectors import holds as selectors
 from qms.services import holds as services
-from wms.models import Lot
 
 
 class QualityHoldSerializer(serializers.ModelSerializer):
@@ -71,35 +69,17 @@ class PlaceHoldSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
     def validate(self, data):
-        user = self.context["request"].user
-        named = [field for field in ("lot", "equipment", "work_order") if data.get(field)]
-        if len(named) != 1:
-            raise serializers.ValidationError(
-                {"target": _("Name one lot, one piece of equipment or one work order to hold.")}
+        try:
+            data["target"] = selectors.find_target(
+                user=self.context["request"].user,
+                site=data.get("site"),
+                item=data.get("item", ""),
+                lot=data.get("lot", ""),
+                equipment=data.get("equipment", ""),
+                work_order=data.get("work_order", ""),
             )
-        field = named[0]
-        if field == "lot":
-            if not data.get("item"):
-                raise serializers.ValidationError({"item": _("Name the lot's item.")})
-            lots = Lot.objects.for_user(user).filter(item__code=data["item"], code=data["lot"]).select_related("site")
-            if data.get("site"):
-                lots = lots.filter(site__code=data["site"])
-            found = list(lots[:2])
-            if not found:
-                raise serializers.ValidationError({"lot": _("Unknown lot.")})
-            if len(found) > 1:
-                raise serializers.ValidationError({"site": _("Name the site: the lot code is used at several.")})
-            data["target"] = {"lot": found[0]}
-        elif field == "equipment":
-            equipment = Equipment.objects.for_user(user).filter(code=data["equipment"]).first()
-            if equipment is None:
-                raise serializers.ValidationError({"equipment": _("Unknown equipment.")})
-            data["target"] = {"equipment": equipment}
-        else:
-            order = WorkOrder.objects.for_user(user).filter(number=data["work_order"]).first()
-            if order is None:
-                raise serializers.ValidationError({"work_order": _("Unknown work order.")})
-            data["target"] = {"work_order": order}
+        except ValidationFailed as refusal:
+            raise serializers.ValidationError({refusal.field: [str(refusal.message)]}) from refusal
         return data
 
 

@@ -310,3 +310,17 @@ def test_a_violation_of_a_characteristic_without_holds_holds_nothing(plant):
     assert not QualityHold.objects.exists()
     plant.shaft_lot.refresh_from_db()
     assert plant.shaft_lot.status == LotStatus.AVAILABLE
+
+
+def test_a_held_lot_is_not_released_around_its_hold(plant):
+    from wms.services.lots import change_lot_status, release_lot
+
+    hold = hold_lot(plant)
+    with pytest.raises(InvalidTransition) as refused:
+        release_lot(lot=plant.shaft_lot, user=plant.quality, password=PASSWORD, reason="looks fine")
+    assert refused.value.code == "quality_hold" and hold.number in str(refused.value.message)
+    with pytest.raises(InvalidTransition):
+        change_lot_status(lot=plant.shaft_lot, status=LotStatus.QUARANTINE, user=plant.quality, reason="x")
+    plant.shaft_lot.refresh_from_db()
+    assert plant.shaft_lot.status == LotStatus.ON_HOLD
+    change_lot_status(lot=plant.shaft_lot, status=LotStatus.REJECTED, user=plant.quality, reason="scrap it")
