@@ -117,6 +117,10 @@ class QualityHold(models.Model):
         return HoldTarget.EQUIPMENT if self.equipment_id else HoldTarget.WORK_ORDER
 
     @property
+    def target_kind_label(self) -> str:
+        return HoldTarget(self.target_kind).label
+
+    @property
     def target(self):
         return getattr(self, self.target_kind)
 
