@@ -3,6 +3,7 @@
 the user works at several), equipment by code, a work order by number."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -89,16 +90,16 @@ class ReleaseHoldSerializer(serializers.Serializer):
 
 
 class QualityHoldFilter(django_filters.FilterSet):
-    site = django_filters.CharFilter(field_name="site__code")
-    target = django_filters.ChoiceFilter(choices=HoldTarget.choices, method="filter_target")
-    item = django_filters.CharFilter(method="filter_item")
-    lot = django_filters.CharFilter(field_name="lot__code")
-    equipment = django_filters.CharFilter(field_name="equipment__code")
-    work_order = django_filters.CharFilter(field_name="work_order__number")
-    status = django_filters.ChoiceFilter(choices=HoldStatus.choices)
-    reason_code = django_filters.ChoiceFilter(choices=HoldReason.choices)
-    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
-    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+    site = django_filters.CharFilter(field_name="site__code", label=_("Site"))
+    target = django_filters.ChoiceFilter(choices=HoldTarget.choices, method="filter_target", label=_("Held"))
+    item = django_filters.CharFilter(method="filter_item", label=_("Item"))
+    lot = django_filters.CharFilter(field_name="lot__code", label=_("Lot"))
+    equipment = django_filters.CharFilter(field_name="equipment__code", label=_("Equipment"))
+    work_order = django_filters.CharFilter(field_name="work_order__number", label=_("Work order"))
+    status = django_filters.ChoiceFilter(choices=HoldStatus.choices, label=_("Status"))
+    reason_code = django_filters.ChoiceFilter(choices=HoldReason.choices, label=_("Reason code"))
+    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte", label=_("Placed from"))
+    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt", label=_("Placed before"))
 
     class Meta:
         model = QualityHold

@@ -58,6 +58,8 @@ def guarded(view):
 
 class HoldListFilter(QualityHoldFilter):
     site = None
+    placed_after = None
+    placed_before = None
 
     class Meta(QualityHoldFilter.Meta):
         fields = ["status", "target", "reason_code", "item", "lot", "equipment", "work_order"]
