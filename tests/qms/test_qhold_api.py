@@ -134,3 +134,16 @@ def test_list_filters_on_codes(plant, api_as):
     assert numbers("?equipment=T-LATHE2&site=TS") == [eq.number]
     assert numbers("?reason_code=calibration") == [eq.number]
     assert client.get(HOLDS + "?status=bogus").status_code == 400
+
+
+def test_a_characteristic_says_whether_a_violation_holds(plant, api_as):
+    from tests.qms.factories import CharacteristicFactory
+
+    characteristic = CharacteristicFactory(item=plant.shaft)
+    client = api_as(UserFactory(username="tadmin", roles=["admin"], sites=[plant.site]))
+    url = f"/api/v1/qms/characteristics/{characteristic.pk}/"
+    assert client.get(url).json()["hold_on_violation"] is False
+    changed = client.patch(url, {"hold_on_violation": True}, format="json")
+    assert changed.status_code == 200, changed.json()
+    characteristic.refresh_from_db()
+    assert characteristic.hold_on_violation is True
