@@ -121,6 +121,15 @@ class QualityHold(models.Model):
         return HoldTarget(self.target_kind).label
 
     @property
+    def previous_status_label(self) -> str:
+        """The status before the hold as the lot or work order pages name it."""
+        from mes.models import WorkOrderStatus
+        from wms.models import LotStatus
+
+        choices = LotStatus if self.lot_id else WorkOrderStatus
+        return dict(choices.choices).get(self.previous_status, self.previous_status)
+
+    @property
     def target(self):
         return getattr(self, self.target_kind)
 

@@ -94,3 +94,43 @@ def test_a_hold_placed_beside_a_release_leaves_the_lot_as_the_holds_say(plant):
     status = Lot.objects.get(pk=plant.shaft_lot.pk).status
     assert (active, status) in ((1, LotStatus.ON_HOLD), (0, LotStatus.AVAILABLE))
     assert active == (1 if results[1][0] == 201 else 0)
+
+
+def test_two_violations_naming_one_lot_at_once_hold_it_once(plant):
+    from django.db import transaction
+
+    from core.events import publish
+    from tests.qms.factories import CharacteristicFactory
+
+    characteristic = CharacteristicFactory(item=plant.shaft, hold_on_violation=True)
+    payload = {
+        "characteristic": characteristic.pk,
+        "site": plant.site.code,
+        "rules": [1],
+        "subgroup": "S-1",
+        "lots": [plant.shaft_lot.pk],
+        "work_orders": [],
+        "equipment": [],
+        "measured_at": "2026-12-01T10:00:00+00:00",
+    }
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def evaluate():
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                publish("qms.spc.violation", payload, site=plant.site)
+        except Exception as error:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=evaluate) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert QualityHold.objects.filter(lot=plant.shaft_lot, characteristic=characteristic).count() == 1
+    assert Lot.objects.get(pk=plant.shaft_lot.pk).status == LotStatus.ON_HOLD
