@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Characteristic, InspectionPlan
+from qms.models import Characteristic, InspectionPlan, QualityHold
 
 
 @admin.register(Characteristic)
@@ -21,3 +21,21 @@ class InspectionPlanAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "item__code"]
     autocomplete_fields = ["item"]
     filter_horizontal = ["characteristics"]
+
+
+@admin.register(QualityHold)
+class QualityHoldAdmin(SimpleHistoryAdmin):
+    """Read only: holds are placed and released through the quality pages and API (signed)."""
+
+    list_display = ["number", "site", "status", "reason_code", "lot", "equipment", "work_order", "placed_at"]
+    list_filter = ["status", "reason_code", "site"]
+    search_fields = ["number", "reason", "lot__code", "equipment__code", "work_order__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

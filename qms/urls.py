@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401  (the pages add their paths here)
+from django.urls import path
+
+from qms.views import dashboard, holds
 
 app_name = "qms"
 urlpatterns: list = []
+urlpatterns += [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("holds/", holds.hold_list_page, name="hold-list"),
+    path("holds/new/", holds.hold_create, name="hold-create"),
+    path("holds/<int:pk>/", holds.hold_detail, name="hold-detail"),
+]

@@ -100,6 +100,9 @@ class Equipment(TimeStampedModel):
     state = models.CharField(_("state"), max_length=20, choices=EquipmentState.choices, default=EquipmentState.IDLE)
     state_since = models.DateTimeField(_("state since"))
     active = models.BooleanField(_("active"), default=True)
+    # Set by quality (mes.services.equipment.set_equipment_quality_hold): while it says why, no
+    # operation starts, is set up or is reported on this equipment.
+    quality_hold_reason = models.CharField(_("quality hold"), max_length=300, blank=True)
     history = HistoricalRecords(excluded_fields=["state", "state_since"])
 
     objects = SiteScopedQuerySet.as_manager()

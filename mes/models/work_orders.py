@@ -48,6 +48,9 @@ class WorkOrder(TimeStampedModel):
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Set by quality (mes.services.work_orders.set_work_order_quality_hold): while it says why,
+    # the order stays on hold and nobody resumes it.
+    quality_hold_reason = models.CharField(_("quality hold"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     objects = SiteScopedQuerySet.as_manager()

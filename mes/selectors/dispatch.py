@@ -93,7 +93,7 @@ def free_stock(site_ids, item_ids, usable) -> dict[tuple[int, int], Decimal]:
 
 def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
     """The open operations of `work_centre` (or of `equipment`'s work centre that it may run),
-    each with `startable`, `reason` (ready, in_progress, on_hold, waiting_previous,
+    each with `startable`, `reason` (ready, in_progress, quality_hold, on_hold, waiting_previous,
     waiting_material, equipment_down), a message, and `short` materials."""
     if equipment is not None:
         work_centre = equipment.work_centre
@@ -172,9 +172,20 @@ def dispatch_list(*, user, work_centre=None, equipment=None) -> list[dict]:
         else:
             machines = list(op.eligible_equipment.all()) or centre_equipment.get(op.work_centre_id, [])
         down = bool(machines) and all(m.state in UNAVAILABLE_STATES for m in machines)
+        held_machines = [m for m in machines if m.quality_hold_reason]
 
-        if op.status in ACTIVE:
+        if order.quality_hold_reason:
+            reason = "quality_hold"
+            message = _("Quality hold: %(reason)s") % {"reason": order.quality_hold_reason}
+        elif op.status in ACTIVE and not (op.equipment and op.equipment.quality_hold_reason):
             reason, message = "in_progress", op.get_status_display()
+        elif op.status in ACTIVE or (machines and len(held_machines) == len(machines)):
+            held = held_machines or [op.equipment]
+            reason = "quality_hold"
+            message = _("Quality hold on %(eq)s: %(reason)s") % {
+                "eq": ", ".join(m.code for m in held),
+                "reason": held[0].quality_hold_reason,
+            }
         elif order.status == WorkOrderStatus.ON_HOLD:
             reason, message = "on_hold", _("Work order on hold")
         elif waiting_previous:

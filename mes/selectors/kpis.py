@@ -16,6 +16,37 @@ import pandas as pd
 from mes.models import ProductionReport, WorkOrder, WorkOrderStatus
 
 PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+def first_pass_yield(good, scrap) -> float | None:
+    """The one first-pass yield rule: good / (good + scrap); None when nothing was reported."""
+    total = good + scrap
+    return float(good) / float(total) if total else None
+
+
+def reported_quantities(*, user, site, start, end, by: tuple[str, ...] = ()):
+    """Good and scrap reported at `site` in [`start`, `end`) summed per `by` (report fields or
+    paths: "work_order__item", "operation__work_centre", "scrap_reason"), in one grouped query;
+    rows carry `good_total`, `scrap_total` and `scrap_cost` (scrap × the made item's standard
+    cost, summed report by report)."""
+    from django.db.models import DecimalField, F, Sum
+
+    return (
+        ProductionReport.objects.for_user(user)
+        .filter(site=site, reported_at__gte=start, reported_at__lt=end)
+        .values(*by)
+        .annotate(
+            good_total=Sum("good"),
+            scrap_total=Sum("scrap"),
+            scrap_cost=Sum(
+                F("scrap") * F("work_order__item__standard_cost"),
+                output_field=DecimalField(max_digits=30, decimal_places=8),
+            ),
+        )
+        .order_by()
+    )
+
+
 COLUMNS = ["period", "start", "end", "wip", "completed", "cycle_hours", "on_time_rate", "first_pass_yield"]
 
 
@@ -78,8 +109,7 @@ def production_kpis(*, user, site, period: str = "day", first: date, last: date)
             row["first_pass_yield"] = None
         else:
             inside = reports[(reports["reported_at"] >= bound.start) & (reports["reported_at"] < bound.end)]
-            good, total = float(inside["good"].sum()), float((inside["good"] + inside["scrap"]).sum())
-            row["first_pass_yield"] = good / total if total else None
+            row["first_pass_yield"] = first_pass_yield(float(inside["good"].sum()), float(inside["scrap"].sum()))
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -3,8 +3,11 @@ state history OEE reads has no gaps and no overlaps."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import InvalidTransition
 from core.events import publish
+from core.scoping import require_site_access
 from mes.models import Equipment, EquipmentState, EquipmentStateRecord
 
 
@@ -63,4 +66,34 @@ def create_equipment(*, work_centre, code: str, name: str, equipment_class, user
         equipment.full_clean()
         equipment.save()
         EquipmentStateRecord.objects.create(equipment=equipment, state=EquipmentState.IDLE, started_at=now)
+    return equipment
+
+
+def refuse_quality_hold(equipment: Equipment) -> None:
+    """Refuse to start, set up or report work on equipment quality holds (409 `quality_hold`)."""
+    if equipment.quality_hold_reason:
+        raise InvalidTransition(
+            _("%(eq)s is on quality hold (%(reason)s); quality must release it first.")
+            % {"eq": equipment.code, "reason": equipment.quality_hold_reason},
+            code="quality_hold",
+        )
+
+
+def set_equipment_quality_hold(*, equipment: Equipment, reason: str, user) -> Equipment:
+    """Quality holds the equipment (`reason`) or lifts its hold (`reason` empty). Work already
+    running is left to finish its current step; nothing new starts or is reported while held."""
+    reason = (reason or "").strip()[:300]
+    require_site_access(user, equipment.site_id)
+    with transaction.atomic():
+        equipment = Equipment.objects.select_for_update().select_related("site", "work_centre").get(pk=equipment.pk)
+        if equipment.quality_hold_reason == reason:
+            return equipment
+        equipment.quality_hold_reason = reason
+        equipment._history_user = user
+        equipment.save(update_fields=["quality_hold_reason", "updated_at"])
+        publish(
+            "mes.equipment.quality_held" if reason else "mes.equipment.quality_released",
+            {"equipment": equipment.code, "work_centre": equipment.work_centre.code, "reason": reason},
+            site=equipment.site,
+        )
     return equipment

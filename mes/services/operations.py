@@ -26,7 +26,7 @@ from mes.models import (
     OperationPause,
     OperationStatus,
 )
-from mes.services.equipment import set_equipment_state
+from mes.services.equipment import refuse_quality_hold, set_equipment_state
 from mes.services.work_orders import ACTIVE_OPERATION, check_workable, finish_if_done, lock_work_order, mark_started
 
 OS = OperationStatus
@@ -110,6 +110,7 @@ def _choose_equipment(operation: Operation, equipment: Equipment | None) -> Equi
 def _claim_equipment(operation: Operation, equipment: Equipment) -> Equipment:
     """Lock the equipment and refuse it when it is down or busy with another job."""
     equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
+    refuse_quality_hold(equipment)
     if equipment.state in UNAVAILABLE_STATES:
         raise InvalidTransition(
             _("%(eq)s is %(state)s.") % {"eq": equipment.code, "state": equipment.get_state_display().lower()}
@@ -226,6 +227,8 @@ def resume_operation(*, operation: Operation, user) -> Operation:
         order, operation = lock_operation(operation)
         check_workable(order)
         _check_status(operation, "resume")
+        if operation.equipment is not None:
+            refuse_quality_hold(operation.equipment)
         now = timezone.now()
         OPERATION_STATES.apply(operation, "resume", user, also=_end_pause(operation, now))
         if operation.equipment is not None:

@@ -22,6 +22,7 @@ from core.models import Role
 from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
 from mes.models import Operation, ProductionReport, ReportConsumption, ReportOutput, WorkOrderMaterial
+from mes.services.equipment import refuse_quality_hold
 from mes.services.operations import REPORTABLE, lock_operation
 from mes.services.reservations import ReservedStock
 from mes.services.work_orders import check_workable
@@ -77,6 +78,8 @@ def report_production(
             return existing, False
         good, scrap, consumed = _checked_quantities(user, good, scrap, scrap_reason, consumed, override)
         check_workable(order)
+        if operation.equipment is not None:
+            refuse_quality_hold(operation.equipment)
         if operation.status not in REPORTABLE:
             raise InvalidTransition(
                 _("Operation %(seq)s is %(status)s: report on a running operation.")

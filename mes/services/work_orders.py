@@ -44,6 +44,11 @@ WORK_ORDER_STATES = StateMachine(
         # Resume goes back to where the order was: released, or in progress once work began.
         "resume_released": Transition(frozenset({W.ON_HOLD}), W.RELEASED, CHANGE, label=gettext_lazy("resumed")),
         "resume_in_progress": Transition(frozenset({W.ON_HOLD}), W.IN_PROGRESS, CHANGE, label=gettext_lazy("resumed")),
+        # Quality's hold and its release (qms.services.holds): no MES permission asked, the
+        # quality hold is quality's decision; while it stands the order is not resumed by hand.
+        "quality_hold": Transition(frozenset({W.RELEASED, W.IN_PROGRESS}), W.ON_HOLD, label=gettext_lazy("held")),
+        "quality_resume_released": Transition(frozenset({W.ON_HOLD}), W.RELEASED, label=gettext_lazy("resumed")),
+        "quality_resume_in_progress": Transition(frozenset({W.ON_HOLD}), W.IN_PROGRESS, label=gettext_lazy("resumed")),
         "cancel": Transition(
             frozenset({W.DRAFT, W.RELEASED, W.ON_HOLD}), W.CANCELLED, CHANGE, label=gettext_lazy("cancelled")
         ),
@@ -240,6 +245,7 @@ def resume_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
     require_site_access(user, work_order.site_id)
     with transaction.atomic():
         order = lock_work_order(work_order)
+        refuse_quality_hold(order)
         name = "resume_in_progress" if order.started_at else "resume_released"
         WORK_ORDER_STATES.apply(order, name, user)
         publish("mes.work_order.resumed", _payload(order), site=order.site)
@@ -300,8 +306,66 @@ def close_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
     return _transition(work_order, "close", user, event="mes.work_order.closed", check=give_back)
 
 
+# Statuses in which quality may still hold an order (there is work or stock left to stop).
+QUALITY_HOLDABLE = frozenset({W.DRAFT, W.RELEASED, W.IN_PROGRESS, W.ON_HOLD, W.COMPLETED})
+
+
+def refuse_quality_hold(order: WorkOrder) -> None:
+    """Refuse work on an order quality holds, saying why (409 `quality_hold`)."""
+    if order.quality_hold_reason:
+        raise InvalidTransition(
+            _("Work order %(number)s is on quality hold (%(reason)s); quality must release it first.")
+            % {"number": order.number, "reason": order.quality_hold_reason},
+            code="quality_hold",
+        )
+
+
+def place_work_order_quality_hold(*, work_order: WorkOrder, reason: str, user) -> WorkOrder:
+    """Quality holds the order: it keeps `reason` and, when released or in progress, goes on
+    hold, so none of its operations starts or is reported and nobody resumes it by hand."""
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise ValidationFailed(_("Say why the work order is held."), field="reason", code="required")
+    require_site_access(user, work_order.site_id)
+    with transaction.atomic():
+        order = lock_work_order(work_order)
+        if order.status not in QUALITY_HOLDABLE:
+            raise InvalidTransition(
+                _("Work order %(number)s is %(status)s: there is nothing left to hold.")
+                % {"number": order.number, "status": order.get_status_display().lower()}
+            )
+        if order.status in WORK_ORDER_STATES.sources("quality_hold"):
+            WORK_ORDER_STATES.apply(order, "quality_hold", user, also={"quality_hold_reason": reason})
+        else:
+            order.quality_hold_reason = reason
+            order._history_user = user
+            order.save(update_fields=["quality_hold_reason", "updated_at"])
+        publish("mes.work_order.quality_held", _payload(order, reason=reason), site=order.site)
+    return order
+
+
+def lift_work_order_quality_hold(*, work_order: WorkOrder, user, resume: bool) -> WorkOrder:
+    """Quality released the order: the hold's reason is cleared and, with `resume` (the hold
+    put it on hold), the order goes back to released, or in progress once work had begun."""
+    require_site_access(user, work_order.site_id)
+    with transaction.atomic():
+        order = lock_work_order(work_order)
+        also = {"quality_hold_reason": ""}
+        if resume and order.status == W.ON_HOLD:
+            name = "quality_resume_in_progress" if order.started_at else "quality_resume_released"
+            WORK_ORDER_STATES.apply(order, name, user, also=also)
+        elif order.quality_hold_reason:
+            order.quality_hold_reason = ""
+            order._history_user = user
+            order.save(update_fields=["quality_hold_reason", "updated_at"])
+        publish("mes.work_order.quality_released", _payload(order), site=order.site)
+    return order
+
+
 def check_workable(order: WorkOrder) -> None:
-    """Refuse work on operations of an order that is not released or in progress."""
+    """Refuse work on operations of an order that is not released or in progress, or that
+    quality holds."""
+    refuse_quality_hold(order)
     if order.status not in WORKABLE:
         raise InvalidTransition(
             _("Work order %(number)s is %(status)s.")

@@ -38,6 +38,7 @@ class CharacteristicSerializer(serializers.ModelSerializer):
             "subgroup_size",
             "nelson_rules",
             "active",
+            "hold_on_violation",
         ]
         validators = []  # the unique (item, stage, code) is checked by the model's full_clean
 

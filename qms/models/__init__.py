@@ -1,4 +1,5 @@
 from qms.models.characteristics import Characteristic, CharacteristicKind, ChartKind, Stage
+from qms.models.holds import HoldReason, HoldStatus, HoldTarget, QualityHold
 from qms.models.measurements import Measurement, MeasurementSource
 from qms.models.plans import InspectionLevel, InspectionPlan, SamplingMethod
 
@@ -6,10 +7,14 @@ __all__ = [
     "Characteristic",
     "CharacteristicKind",
     "ChartKind",
+    "HoldReason",
+    "HoldStatus",
+    "HoldTarget",
     "InspectionLevel",
     "InspectionPlan",
     "Measurement",
     "MeasurementSource",
+    "QualityHold",
     "SamplingMethod",
     "Stage",
 ]

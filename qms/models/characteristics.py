@@ -57,6 +57,9 @@ class Characteristic(TimeStampedModel):
     subgroup_size = models.PositiveSmallIntegerField(_("subgroup size"), default=5, validators=[MinValueValidator(1)])
     nelson_rules = models.JSONField(_("Nelson rules"), default=default_rules, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # A violation of one of its Nelson rules holds the lots and work orders measured
+    # (qms.events, on the `qms.spc.violation` event).
+    hold_on_violation = models.BooleanField(_("hold on SPC violation"), default=False)
     history = HistoricalRecords()
 
     class Meta:

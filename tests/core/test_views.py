@@ -430,7 +430,8 @@ def test_item_form_refuses_values_outside_their_natural_range(web_as, admin, fie
         ("warehouse", "tablet-home"),
         ("supervisor", "mes:dashboard"),
         ("planner", "scheduling:version-list"),
-        ("quality", None),
+        ("quality", "qms:dashboard"),
+        ("accountant", None),
     ],
 )
 def test_each_role_lands_on_its_own_page(web_as, role, landing):

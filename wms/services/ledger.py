@@ -160,7 +160,9 @@ def _post_move(
         _refresh_lot(lot, locked[(from_bin or to_bin).pk], item, site_id)
     elif item.is_lot_tracked:
         lot = _new_lot(item, lot_code, rule, from_bin or to_bin, user, lot_attributes)
-    _check_lot(kind, rule, item, lot, base_quantity, from_bin or to_bin)
+    # A pick (a move fulfilling a pick line) uses the lot even when it only transfers it to the
+    # line side: a held, quarantined or expired lot is not picked.
+    _check_lot(kind, rule, item, lot, base_quantity, from_bin or to_bin, picking=allocation is not None)
     if from_bin is not None and rule.needs_usable_lot and locked[from_bin.pk]["zone"]["kind"] == ZoneKind.QUARANTINE:
         raise LotNotAvailable(
             _("Bin %(bin)s is in quarantine: put the stock away before using it.") % {"bin": from_bin.code}
@@ -485,14 +487,16 @@ def _check_serial_free(lot: Lot) -> None:
         )
 
 
-def _check_lot(kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal, bin_: Bin) -> None:
+def _check_lot(
+    kind, rule: KindRule, item, lot: Lot | None, quantity: Decimal, bin_: Bin, *, picking: bool = False
+) -> None:
     if lot is None:
         return
     if item.tracking == "serial" and quantity != 1:
         raise ValidationFailed(_("A serial number is a single piece."), field="quantity", code="serial_quantity")
     # A consumed lot has no stock left anywhere: the stock check answers (insufficient_stock),
     # which is what a picker racing the last piece needs to hear.
-    if rule.needs_usable_lot and lot.status != LotStatus.CONSUMED:
+    if (rule.needs_usable_lot or picking) and lot.status != LotStatus.CONSUMED:
         if lot.status not in USABLE_LOT_STATUSES:
             raise LotNotAvailable(
                 _("Lot %(lot)s is %(status)s and cannot be used.")

@@ -71,6 +71,11 @@ def lot_list_view(request):
     return render_list(request, "wms/lot_list.html", lots, columns=columns.LOTS, title=_("Lots"), form=form)
 
 
+# Templates of extra buttons on the lot page (a quality hold): a higher app adds its template name
+# here from its AppConfig.ready(); each receives the page's context.
+LOT_ACTIONS: list[str] = []
+
+
 @desk("wms.view_lot")
 def lot_detail(request, pk):
     lot = get_object_or_404(lot_list(user=request.user), pk=pk)
@@ -110,6 +115,7 @@ def lot_detail(request, pk):
             "signs_release": lot.status in lot_services.SIGNED_RELEASE_FROM,
             "status_form": status_form,
             "can_change": request.user.has_perm("wms.change_lot") and bool(status_form.actions),
+            "extra_actions": LOT_ACTIONS,
         },
     )
 
