@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_notes'),
-        ('mes', '0006_quality_hold'),
+        ('mes', '0007_quality_hold'),
         ('qms', '0002_measurements'),
         ('wms', '0003_adjustments_and_site_planning'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mes', '0005_workinstruction_workorderreservation_and_more'),
+        ('mes', '0006_telemetry_keys'),
     ]
 
     operations = [
