@@ -6,3 +6,7 @@ class QmsConfig(AppConfig):
     name = "qms"
     verbose_name = _("Quality")
     nav: list = []
+    nav.append({"label": _("SPC"), "url": "qms:spc-board", "perm": "qms.view_characteristic"})
+
+    def ready(self):
+        from qms import events  # noqa: F401  (registers the subscribers)
