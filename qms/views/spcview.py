@@ -4,6 +4,7 @@ violations, the rule list, capability, and the phase II limits quality sets from
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,7 +62,10 @@ def spc_board(request):
     for row in rows:
         row["reason_text"] = ", ".join(str(REASON_LABELS[r]) for r in row["reasons"] if r in REASON_LABELS)
     counts = {colour: sum(1 for row in rows if row["colour"] == colour) for colour in ("red", "amber", "green", "none")}
-    return render(request, "qms/spcview/board.html", {"form": form, "rows": rows, "counts": counts})
+    # One page: the board shows every tile; the filter bar shows the count.
+    page = Paginator(rows, max(len(rows), 1)).page(1)
+    context = {"form": form, "rows": rows, "spc_counts": counts, "page_obj": page}
+    return render(request, "qms/spcview/board.html", context)
 
 
 @login_required
