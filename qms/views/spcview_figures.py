@@ -37,8 +37,9 @@ def control_figure(chart: MeasurementChart) -> dict:
     labels = [str(label) for label in result.labels]
     traces = []
     for k, colour in ZONES:
-        upper = result.center + k * result.sigma
-        lower = result.center - k * result.sigma
+        # zones stop at the control limits (a p chart's lower limit at zero, say)
+        upper = np.minimum(result.center + k * result.sigma, result.ucl)
+        lower = np.maximum(result.center - k * result.sigma, result.lcl)
         name = _("±%(k)sσ") % {"k": k}
         traces.append(
             {
