@@ -129,7 +129,13 @@ def _load_data() -> None:
         machines = [
             Equipment.objects.get_or_create(
                 code=f"QB-M{n}",
-                defaults={"site": site, "work_centre": centre, "name": f"M{n}", "equipment_class": kind},
+                defaults={
+                    "site": site,
+                    "work_centre": centre,
+                    "name": f"M{n}",
+                    "equipment_class": kind,
+                    "state_since": timezone.now(),
+                },
             )[0]
             for n in range(5)
         ]

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Characteristic, InspectionPlan
+from qms.models import Characteristic, ControlLimits, InspectionPlan, SpcStatus
 
 
 @admin.register(Characteristic)
@@ -21,3 +21,17 @@ class InspectionPlanAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "item__code"]
     autocomplete_fields = ["item"]
     filter_horizontal = ["characteristics"]
+
+
+@admin.register(ControlLimits)
+class ControlLimitsAdmin(SimpleHistoryAdmin):
+    list_display = ["characteristic", "site", "chart", "lcl", "center", "ucl", "set_by", "set_at", "active"]
+    list_filter = ["active", "chart", "site"]
+    readonly_fields = [field.name for field in ControlLimits._meta.fields]
+
+
+@admin.register(SpcStatus)
+class SpcStatusAdmin(admin.ModelAdmin):
+    list_display = ["characteristic", "site", "colour", "cpk", "subgroups", "evaluated_subgroup", "updated_at"]
+    list_filter = ["colour", "site"]
+    readonly_fields = [field.name for field in SpcStatus._meta.fields]
