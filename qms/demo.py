@@ -120,7 +120,7 @@ def _history(plant, characteristic, site, row, seed: int) -> None:
     rows = []
     for index in range(SUBGROUPS):
         at = start + timedelta(minutes=30 * index)
-        key = at.strftime("%m%d-%H%M")
+        key = timezone.localtime(at, site.tzinfo).strftime("%m%d-%H%M")
         late = max(0, index - (SUBGROUPS - 8))
         if characteristic.kind == "attribute":
             size = int(spread)

@@ -138,21 +138,19 @@ class SpcStatusView(GenericAPIView):
 
 
 def _status_dict(row: dict) -> dict:
-    status_row = row["status"]
-    characteristic = status_row.characteristic
     return {
-        "id": status_row.pk,
-        "characteristic": characteristic.pk,
-        "code": characteristic.code,
-        "item": characteristic.item.code,
-        "stage": characteristic.stage,
-        "site": status_row.site.code,
-        "work_centre": status_row.work_centre.code if status_row.work_centre else None,
+        "id": row["id"],
+        "characteristic": row["characteristic"],
+        "code": row["characteristic__code"],
+        "item": row["characteristic__item__code"],
+        "stage": row["characteristic__stage"],
+        "site": row["site__code"],
+        "work_centre": row["work_centre__code"],
         "colour": row["colour"],
         "reasons": row["reasons"],
-        "rules": status_row.recent_rules,
-        "cpk": status_row.cpk,
-        "subgroups": status_row.subgroups,
+        "rules": row["recent_rules"],
+        "cpk": row["cpk"],
+        "subgroups": row["subgroups"],
         "alert_open": row["alert_open"],
-        "updated_at": status_row.updated_at,
+        "updated_at": row["updated_at"],
     }

@@ -64,7 +64,13 @@ def spc_board(request):
     counts = {colour: sum(1 for row in rows if row["colour"] == colour) for colour in ("red", "amber", "green", "none")}
     # One page: the board shows every tile; the filter bar shows the count.
     page = Paginator(rows, max(len(rows), 1)).page(1)
-    context = {"form": form, "rows": rows, "spc_counts": counts, "page_obj": page}
+    context = {
+        "form": form,
+        "rows": rows,
+        "spc_counts": counts,
+        "page_obj": page,
+        "chart_url": reverse("qms:spc-board"),
+    }
     return render(request, "qms/spcview/board.html", context)
 
 

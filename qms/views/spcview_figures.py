@@ -23,7 +23,7 @@ def _layout(title: str, **more) -> dict:
         "hovermode": "closest",
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.25},
-        "xaxis": {"type": "category", "automargin": True},
+        "xaxis": {"type": "category", "automargin": True, "tickangle": -45, "nticks": 20},
         **more,
     }
 
