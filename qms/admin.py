@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Characteristic, InspectionPlan, QualityHold
+from qms.models import Characteristic, ControlLimits, InspectionPlan, QualityHold, SpcStatus
 
 
 @admin.register(Characteristic)
@@ -39,3 +39,17 @@ class QualityHoldAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ControlLimits)
+class ControlLimitsAdmin(SimpleHistoryAdmin):
+    list_display = ["characteristic", "site", "chart", "lcl", "center", "ucl", "set_by", "set_at", "active"]
+    list_filter = ["active", "chart", "site"]
+    readonly_fields = [field.name for field in ControlLimits._meta.fields]
+
+
+@admin.register(SpcStatus)
+class SpcStatusAdmin(admin.ModelAdmin):
+    list_display = ["characteristic", "site", "colour", "cpk", "subgroups", "evaluated_subgroup", "updated_at"]
+    list_filter = ["colour", "site"]
+    readonly_fields = [field.name for field in SpcStatus._meta.fields]

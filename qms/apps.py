@@ -10,13 +10,14 @@ class QmsConfig(AppConfig):
     nav += [
         {"label": _("Quality"), "url": "qms:dashboard", "perm": "qms.view_qualityhold"},
         {"label": _("Quality holds"), "url": "qms:hold-list", "perm": "qms.view_qualityhold"},
+        {"label": _("SPC"), "url": "qms:spc-board", "perm": "qms.view_characteristic"},
     ]
 
     def ready(self):
         # The hold buttons on the lot, equipment and work order pages of the lower layers.
         from mes.desk.views import EQUIPMENT_PANELS
         from mes.views import PAGES as MES_PAGES
-        from qms import events  # noqa: F401  (subscribes to qms.spc.violation and lot status changes)
+        from qms import events  # noqa: F401  (the quality subscribers: SPC violations, held lots, new measurements)
         from wms.desk.views.stock import LOT_ACTIONS
 
         for hooks, template in (

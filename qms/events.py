@@ -1,10 +1,15 @@
 """The events quality subscribes to.
 
-`qms.spc.violation` (published when new measurements break a Nelson rule): a characteristic with
-`hold_on_violation` holds the lots and work orders the violating subgroup was measured on, with
-the reason "SPC rule N". It runs in the evaluating transaction, so the hold stands or falls with
-the evaluation; a target already held, or one that can no longer be held (a consumed lot, a
-closed order), is left as it is.
+- `qms.spc.violation` (published by `qms.services.spc_monitor` when new measurements break a
+  Nelson rule): a characteristic with `hold_on_violation` holds the lots and work orders the
+  violating subgroup was measured on, with the reason "SPC rule N". It runs in the evaluating
+  transaction, so the hold stands or falls with the evaluation; a target already held, or one
+  that can no longer be held (a consumed lot, a closed order), is left as it is.
+- `wms.lot.status_changed`: a lot under an active hold leaves `on_hold` only through the hold.
+- `qms.measurements.recorded` (payload in `qms.services.spc_monitor`): the new subgroups are
+  judged against the limits and rules, after commit.
+
+Quality also publishes `qms.spc.limits_set` (phase II limits fixed from a baseline).
 """
 
 import logging
@@ -96,3 +101,19 @@ def keep_held_lots_on_hold(event) -> None:
             % {"lot": payload.get("lot"), "hold": hold.number},
             code="quality_hold",
         )
+
+
+@subscribe("qms.measurements.recorded", after_commit=True)
+def evaluate_recorded_measurements(event) -> None:
+    """New subgroups were recorded: judge them against the limits and rules (after commit)."""
+    from core.models import Site
+    from qms.models import Characteristic
+    from qms.services.spc_monitor import evaluate_new
+
+    payload = event.payload
+    characteristic = Characteristic.objects.filter(pk=payload.get("characteristic")).select_related("item").first()
+    site = Site.objects.filter(code=payload.get("site")).first()
+    if characteristic is None or site is None:
+        return
+    subgroups = payload.get("subgroups") or [None]
+    evaluate_new(characteristic=characteristic, site=site, since_subgroup=subgroups[0])

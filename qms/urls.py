@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qms.views import dashboard, holds
+from qms.views import dashboard, holds, spcview
 
 app_name = "qms"
 urlpatterns: list = []
@@ -9,4 +9,6 @@ urlpatterns += [
     path("holds/", holds.hold_list_page, name="hold-list"),
     path("holds/new/", holds.hold_create, name="hold-create"),
     path("holds/<int:pk>/", holds.hold_detail, name="hold-detail"),
+    path("spc/", spcview.spc_board, name="spc-board"),
+    path("spc/<int:pk>/", spcview.spc_chart, name="spc-chart"),
 ]

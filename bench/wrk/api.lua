@@ -9,6 +9,8 @@
 --          WRK_OPERATIONS (comma-separated ids), each with a key of its own
 --   dashboard_page  GET /mes/dashboard/ (the supervisor's landing page)
 --   dashboard_api   GET /api/v1/mes/dashboard/?site=<WRK_SITE> (the same as JSON)
+--   spc_board_page  GET /qms/spc/ (the SPC status board)
+--   spc_status_api  GET /api/v1/qms/spc/status/?page_size=500 (the same as JSON)
 -- Requests carry WRK_TOKEN, or the session cookie WRK_COOKIE when it is set (the pages).
 -- Bench data (bench/_wms_data.py): lot k is "L%06d" of item "BI-%05d" (k mod 2000), opened in
 -- bin number k mod 10000. Prints one JSON line: requests, latency percentiles, status counts.
@@ -91,9 +93,18 @@ local function dashboard_api()
   return wrk.format("GET", "/api/v1/mes/dashboard/?site=" .. site)
 end
 
+local function spc_board_page()
+  return wrk.format("GET", "/qms/spc/")
+end
+
+local function spc_status_api()
+  return wrk.format("GET", "/api/v1/qms/spc/status/?page_size=500")
+end
+
 local kinds = {
   bare = bare, stock = stock, move = move, moves = moves, work_orders = work_orders, report = report,
   dashboard_page = dashboard_page, dashboard_api = dashboard_api,
+  spc_board_page = spc_board_page, spc_status_api = spc_status_api,
 }
 local order = {bare, stock, move}
 

@@ -18,6 +18,7 @@ class AlertCondition(models.TextChoices):
     OUTSIDE_LIMITS = "outside_limits", _("Outside the running operation's limits")
     STATE_FOR = "state_for", _("State held too long")
     NO_DATA = "no_data", _("No data")
+    SPC_VIOLATION = "spc_violation", _("SPC rule broken (raised by quality)")
 
 
 # Conditions evaluated on each telemetry batch; the others are checked by the periodic sweep.

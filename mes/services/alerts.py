@@ -108,7 +108,8 @@ _cache: dict[str, object] = {"until": 0.0, "index": None}
 
 def _load_index() -> RuleIndex:
     by_equipment, by_class, sweep = defaultdict(list), defaultdict(list), []
-    for rule in AlertRule.objects.filter(active=True).order_by("pk"):
+    # SPC rules are raised by quality's evaluation of measurements, never by machine data.
+    for rule in AlertRule.objects.filter(active=True).exclude(condition=C.SPC_VIOLATION).order_by("pk"):
         (by_equipment[rule.equipment_id] if rule.equipment_id else by_class[rule.equipment_class_id]).append(rule)
         if rule.condition in (C.STATE_FOR, C.NO_DATA):
             sweep.append(rule)

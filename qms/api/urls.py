@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from qms.api import holds, views
+from qms.api import holds, spcview, views
 
 router = DefaultRouter()
 router.register("characteristics", views.CharacteristicViewSet, basename="characteristic")
@@ -11,5 +11,8 @@ router.register("holds", holds.QualityHoldViewSet, basename="qualityhold")
 app_name = "qms-api"
 urlpatterns = [
     path("spc/analyze/", views.SpcAnalyzeView.as_view(), name="spc-analyze"),
+    path("spc/status/", spcview.SpcStatusView.as_view(), name="spc-status"),
+    path("spc/<int:pk>/", spcview.SpcChartView.as_view(), name="spc-chart"),
+    path("spc/<int:pk>/limits/", spcview.SpcLimitsView.as_view(), name="spc-limits"),
     *router.urls,
 ]

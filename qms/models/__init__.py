@@ -2,11 +2,13 @@ from qms.models.characteristics import Characteristic, CharacteristicKind, Chart
 from qms.models.holds import HoldReason, HoldStatus, HoldTarget, QualityHold
 from qms.models.measurements import Measurement, MeasurementSource
 from qms.models.plans import InspectionLevel, InspectionPlan, SamplingMethod
+from qms.models.spc import ControlLimits, SpcColour, SpcStatus
 
 __all__ = [
     "Characteristic",
     "CharacteristicKind",
     "ChartKind",
+    "ControlLimits",
     "HoldReason",
     "HoldStatus",
     "HoldTarget",
@@ -16,5 +18,7 @@ __all__ = [
     "MeasurementSource",
     "QualityHold",
     "SamplingMethod",
+    "SpcColour",
+    "SpcStatus",
     "Stage",
 ]
