@@ -160,6 +160,30 @@ class ApproveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+class BulkReleaseSerializer(serializers.Serializer):
+    """`POST work-orders/release/`: the ids of the work orders to release."""
+
+    MAX_ORDERS = 2000
+
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_ORDERS)
+
+
+class BulkReleaseResultSerializer(serializers.Serializer):
+    """One order's answer: `status` 200 when released, else the refusal's (404, 403, 409)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.IntegerField()
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+
+
+class BulkReleaseResponseSerializer(serializers.Serializer):
+    released = serializers.ListField(child=serializers.CharField(), help_text="numbers of the orders released")
+    refused = serializers.IntegerField(help_text="how many were not released")
+    results = BulkReleaseResultSerializer(many=True)
+
+
 class WorkOrderSerializer(serializers.ModelSerializer):
     site = CodeField(queryset=Site.objects.all())
     item = CodeField(queryset=Item.objects.all())

@@ -94,15 +94,28 @@ def reserve_components(*, order: WorkOrder, user) -> list[WorkOrderReservation]:
     return WorkOrderReservation.objects.bulk_create(made)
 
 
-def reserve_components_of(*, orders: list[WorkOrder], user) -> list[WorkOrderReservation]:
-    """`reserve_components` for many orders of one site (locked by the caller), most urgent
-    first: each component's stock is read once and shared out in that order."""
+def plan_reservations(orders: list[WorkOrder]) -> dict:
+    """What each of `orders` still needs, per line-side bin (their operations and materials read
+    in two statements): order pk -> the requests `reserve_planned` takes, or the DomainError
+    (NoLineSideBin) that keeps that order from being reserved."""
+    prefetch_related_objects(orders, *RESERVATION_PREFETCH)
+    planned = {}
+    for order in orders:
+        try:
+            planned[order.pk] = _requests(order)
+        except DomainError as error:
+            planned[order.pk] = error
+    return planned
+
+
+def reserve_planned(*, orders: list[WorkOrder], planned: dict, user) -> list[WorkOrderReservation]:
+    """Allocate the requests `plan_reservations` made for `orders` (one site, locked by the
+    caller), most urgent order first, each component's stock read once."""
     if not orders:
         return []
-    prefetch_related_objects(orders, *RESERVATION_PREFETCH)
     owners, requests = [], []
     for order in sorted(orders, key=lambda o: (o.priority, o.due, o.number)):
-        for request in _requests(order):
+        for request in planned[order.pk]:
             owners.append(order)
             requests.append(request)
     lists = allocate_for_work_orders(site=orders[0].site, requests=requests, user=user)
@@ -110,7 +123,8 @@ def reserve_components_of(*, orders: list[WorkOrder], user) -> list[WorkOrderRes
         [
             WorkOrderReservation(work_order=order, pick_list=pick_list)
             for order, pick_list in zip(owners, lists, strict=True)
-        ]
+        ],
+        batch_size=2000,
     )
 
 
