@@ -13,6 +13,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.pagination import LedgerPagination
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.errors import NotFound, ValidationFailed
 from mes.api import filters, serializers, supervision
@@ -131,6 +132,8 @@ class WorkOrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     search_fields = ["number", "item__code", "reference"]
     ordering_fields = ["number", "due", "priority", "created_at"]
     ordering = ["-created_at", "-id"]
+    # Large: the count is estimated past 20,000 orders (core.api.pagination).
+    pagination_class = LedgerPagination
 
     @property
     def required_permissions(self):

@@ -145,3 +145,51 @@ def test_two_bulk_releases_of_overlapping_sets_at_once_release_each_order_once()
         assert WorkOrderReservation.objects.filter(work_order=order).count() == 1
     # One shaft a piece: six orders of 5 hold 30 of the 100 shafts.
     assert available_quantity(item=plant.shaft, bin=plant.wip, lot=plant.shaft_lot) == Decimal("70")
+
+
+@pytest.mark.django_db
+def test_release_selected_on_the_desk_list(plant, web_as):
+    first, second = _draft(plant), _draft(plant)
+    done = released_order(plant)
+    client = web_as(plant.planner)
+    listing = client.get("/mes/work-orders/").content.decode()
+    assert "Release selected" in listing and f'name="ids" value="{first.pk}"' in listing
+    answer = client.post(
+        "/mes/work-orders/release-selected/",
+        {"ids": [first.pk, second.pk, done.pk], "next": "/mes/work-orders/?status=draft"},
+        follow=True,
+    )
+    assert answer.redirect_chain[-1][0] == "/mes/work-orders/?status=draft"
+    page = answer.content.decode()
+    assert f"Released 2 work orders: {first.number}, {second.number}." in page
+    assert f"{done.number}: A work order that is released cannot be released." in page
+    assert set(WorkOrder.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", flat=True)) == {
+        WorkOrderStatus.RELEASED
+    }
+
+
+@pytest.mark.django_db
+def test_release_selected_needs_ticks_and_the_permission(plant, web_as):
+    draft = _draft(plant)
+    nothing = web_as(plant.planner).post("/mes/work-orders/release-selected/", {"ids": ["x"]}, follow=True)
+    assert "Tick the work orders to release." in nothing.content.decode()
+    operator = web_as(plant.operator)
+    assert "Release selected" not in operator.get("/mes/work-orders/").content.decode()
+    operator.post("/mes/work-orders/release-selected/", {"ids": [draft.pk], "next": "https://evil.example/"})
+    draft.refresh_from_db()
+    assert draft.status == WorkOrderStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_a_large_list_estimates_its_count_and_a_short_page_settles_it(plant, api_as, web_as, monkeypatch):
+    from core.api.pagination import EstimatedCountPaginator
+
+    monkeypatch.setattr(EstimatedCountPaginator, "exact_below", 0)
+    orders = [_draft(plant) for _ in range(5)]
+    client = api_as(plant.planner)
+    first = client.get("/api/v1/mes/work-orders/", {"page_size": 2}).json()
+    assert first["count"] >= 3 and len(first["results"]) == 2
+    last = client.get("/api/v1/mes/work-orders/", {"page_size": 2, "page": 3}).json()
+    assert last["count"] == 5 and [r["number"] for r in last["results"]] == [orders[0].number]
+    listing = web_as(plant.planner).get("/mes/work-orders/").content.decode()
+    assert "About 5 records" in listing or "5 records" in listing
