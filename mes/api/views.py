@@ -135,6 +135,12 @@ class WorkOrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     # Large: the count is estimated past 20,000 orders (core.api.pagination).
     pagination_class = LedgerPagination
 
+    def get_queryset(self):
+        # A page of the list reads only what its rows answer with.
+        if getattr(self, "action", None) == "list":
+            return plant.work_order_rows(user=self.request.user)
+        return super().get_queryset()
+
     @property
     def required_permissions(self):
         if getattr(self, "action", None) in {*WORK_ORDER_ACTIONS, "release_many"}:

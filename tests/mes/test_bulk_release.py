@@ -191,5 +191,8 @@ def test_a_large_list_estimates_its_count_and_a_short_page_settles_it(plant, api
     assert first["count"] >= 3 and len(first["results"]) == 2
     last = client.get("/api/v1/mes/work-orders/", {"page_size": 2, "page": 3}).json()
     assert last["count"] == 5 and [r["number"] for r in last["results"]] == [orders[0].number]
+    row = last["results"][0]
+    assert row["operations"] == list(orders[0].operations.order_by("sequence").values_list("pk", flat=True))
+    assert (row["site"], row["item"], row["unit"], row["bom_version"]) == ("TS", "T-FG", "pcs", 1)
     listing = web_as(plant.planner).get("/mes/work-orders/").content.decode()
     assert "About 5 records" in listing or "5 records" in listing
