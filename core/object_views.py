@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core import exports
+from core.api.pagination import EstimatedCountPaginator
 from core.display import plain_decimal
 from core.errors import DomainError
 from core.forms import SignatureForm, apply_errors, scope_choices
@@ -64,6 +65,11 @@ class ObjectPage:
     # name -> callable(viewer, obj) -> bool: the field shows (and is searched, with obj None) only
     # when it answers True; others read a dash.
     private: dict = field(default_factory=dict)
+    # Large lists: the count is the planner's estimate past EstimatedCountPaginator.exact_below rows.
+    estimate_count: bool = False
+    # Actions on the rows ticked in the list: [(url name, label)], each a POST of `ids` that needs
+    # the change permission.
+    bulk_actions: list = field(default_factory=list)
 
     def label(self, name: str) -> str:
         return str(self.labels[name]) if name in self.labels else field_label(self.model, name)
@@ -246,7 +252,7 @@ class ObjectListView(PageView):
                 rows=queryset.iterator(chunk_size=2000),
                 row_values=lambda obj: [page.export_value(obj, name, request.user) for name in page.list_columns],
             )
-        paginator = Paginator(queryset, PAGE_SIZE)
+        paginator = (EstimatedCountPaginator if page.estimate_count else Paginator)(queryset, PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
@@ -259,6 +265,7 @@ class ObjectListView(PageView):
             columns.append(column)
         rows = [
             {
+                "pk": obj.pk,
                 "url": reverse(page.url_name("detail"), args=[obj.pk]),
                 "cells": [
                     {"value": page.value(obj, name, request.user), "num": page.is_number(name)}
@@ -284,6 +291,11 @@ class ObjectListView(PageView):
                 sort_querystring=sort_params.urlencode(),
                 export_querystring=export_params.urlencode(),
                 create_url=reverse(page.url_name("create")),
+                bulk_actions=[
+                    {"url": reverse(url_name), "label": label}
+                    for url_name, label in page.bulk_actions
+                    if request.user.has_perm(page.perm("change"))
+                ],
                 searchable=bool(page.search_fields),
                 search_hint=", ".join(page.label(n.split("__")[0]) for n in page.search_fields[:3]),
             ),

@@ -10,6 +10,7 @@ app_name = "mes"
 urlpatterns = [
     *views.PAGES["workorder"].urls("work-orders"),
     path("", include("mes.desk.urls")),
+    path("work-orders/release-selected/", views.work_order_release_selected, name="workorder-release-selected"),
     re_path(
         rf"^work-orders/(?P<pk>\d+)/(?P<action>{ACTION_PATTERN})/$", views.work_order_action, name="workorder-action"
     ),

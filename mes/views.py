@@ -4,7 +4,10 @@ their operations and materials. The same services as the API do the work."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -95,6 +98,8 @@ PAGES = {
         detail_panels=["mes/_work_order_panels.html"],
         detail_context=_work_order_context,
         signable=False,
+        estimate_count=True,
+        bulk_actions=[("mes:workorder-release-selected", _("Release selected"))],
     ),
 }
 
@@ -114,3 +119,36 @@ def work_order_action(request, pk, action):
         except DomainError as error:
             messages.error(request, str(error.message))
     return redirect("mes:workorder-detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def work_order_release_selected(request):
+    """The list's "Release selected": the ticked drafts released (`release_work_orders`), each
+    order refused on its own with the reason, and back to the list as it was filtered."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    back = back or reverse("mes:workorder-list")
+    if not request.user.has_perm(work_orders.CHANGE):
+        messages.error(request, _("You do not have permission to do this."))
+        return redirect(back)
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Tick the work orders to release."))
+        return redirect(back)
+    visible = plant.work_order_list(user=request.user).filter(pk__in=ids)
+    numbers = dict(visible.values_list("pk", "number"))
+    result = work_orders.release_work_orders(work_orders=list(numbers), user=request.user)
+    if result.released:
+        count = len(result.released)
+        messages.success(
+            request,
+            ngettext(
+                "Released %(count)d work order: %(numbers)s.", "Released %(count)d work orders: %(numbers)s.", count
+            )
+            % {"count": count, "numbers": ", ".join(order.number for order in result.released)},
+        )
+    for pk, error in sorted(result.refused.items()):
+        messages.error(request, f"{numbers[pk]}: {error.message}")
+    return redirect(back)

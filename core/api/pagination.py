@@ -3,9 +3,10 @@
 
 import json
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 
 
@@ -49,6 +50,32 @@ class EstimatedCountPaginator(Paginator):
             plan = json.loads(plan)
         return int(plan[0]["Plan"]["Plan Rows"])
 
+    def page(self, number):
+        """The page, read as the slice it is: an estimate below the true count must neither cut
+        the page short nor refuse the pages past it (a page past the end is empty)."""
+        if not self.count or not self.estimated:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise PageNotAnInteger(_("That page number is not an integer")) from exc
+        if number < 1:
+            raise EmptyPage(_("That page number is less than 1"))
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if not rows and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        page = self._get_page(rows, number, self)
+        self.settle(page, rows)
+        return page
+
+    def get_page(self, number):
+        """As Paginator.get_page; a page past an overestimated end falls back to the first."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(1)
+
     def settle(self, page, rows: list) -> None:
         """Correct an estimated count with what the page found: a short page is the last one, a
         full page is never the last one."""
@@ -61,13 +88,7 @@ class EstimatedCountPaginator(Paginator):
 
 
 class LedgerPagination(PageNumberPagination):
-    """For append-only ledgers (stock moves): the same page shape, the count estimated past
-    EstimatedCountPaginator.exact_below rows."""
+    """For large lists (the stock ledger, work orders): the same page shape, the count estimated
+    past EstimatedCountPaginator.exact_below rows."""
 
     django_paginator_class = EstimatedCountPaginator
-
-    def paginate_queryset(self, queryset, request, view=None):
-        rows = super().paginate_queryset(queryset, request, view)
-        if rows is not None:
-            self.page.paginator.settle(self.page, rows)
-        return rows

@@ -160,13 +160,50 @@ class ApproveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+class BulkReleaseSerializer(serializers.Serializer):
+    """`POST work-orders/release/`: the ids of the work orders to release."""
+
+    MAX_ORDERS = 2000
+
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_ORDERS)
+
+
+class BulkReleaseResultSerializer(serializers.Serializer):
+    """One order's answer: `status` 200 when released, else the refusal's (404, 403, 409)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    status = serializers.IntegerField()
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+
+
+class BulkReleaseResponseSerializer(serializers.Serializer):
+    released = serializers.ListField(child=serializers.CharField(), help_text="numbers of the orders released")
+    refused = serializers.IntegerField(help_text="how many were not released")
+    results = BulkReleaseResultSerializer(many=True)
+
+
+class OperationIdsField(serializers.ListField):
+    """The order's operation ids in sequence: the list's `operation_ids` annotation when the row
+    has it (`work_order_rows`), else its (prefetched) operations."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(), read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        if hasattr(instance, "operation_ids"):
+            return instance.operation_ids or []
+        return [operation.pk for operation in instance.operations.all()]
+
+
 class WorkOrderSerializer(serializers.ModelSerializer):
     site = CodeField(queryset=Site.objects.all())
     item = CodeField(queryset=Item.objects.all())
     quantity = QuantityField()
     unit = CodeField(queryset=Unit.objects.all(), required=False, allow_null=True)
     priority = serializers.IntegerField(min_value=1, max_value=9, required=False, default=5)
-    operations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    operations = OperationIdsField()
     bom_version = serializers.IntegerField(source="bom.version", read_only=True)
     routing_version = serializers.IntegerField(source="routing.version", read_only=True)
     good = serializers.DecimalField(read_only=True, **QUANTITY)

@@ -13,8 +13,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.pagination import LedgerPagination
 from core.api.viewsets import ScopedReadOnlyViewSet
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from mes.api import filters, serializers, supervision
 from mes.models import BOM, Equipment, Operation, ProductionReport, Routing, Shift, WorkCentre, WorkOrder
 from mes.selectors import dispatch, oee, plant
@@ -131,10 +132,18 @@ class WorkOrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     search_fields = ["number", "item__code", "reference"]
     ordering_fields = ["number", "due", "priority", "created_at"]
     ordering = ["-created_at", "-id"]
+    # Large: the count is estimated past 20,000 orders (core.api.pagination).
+    pagination_class = LedgerPagination
+
+    def get_queryset(self):
+        # A page of the list reads only what its rows answer with.
+        if getattr(self, "action", None) == "list":
+            return plant.work_order_rows(user=self.request.user)
+        return super().get_queryset()
 
     @property
     def required_permissions(self):
-        if getattr(self, "action", None) in WORK_ORDER_ACTIONS:
+        if getattr(self, "action", None) in {*WORK_ORDER_ACTIONS, "release_many"}:
             return {"POST": ["mes.change_workorder"]}
         return None
 
@@ -160,6 +169,47 @@ class WorkOrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     def _act(self, name):
         order = WORK_ORDER_ACTIONS[name](work_order=self.get_object(), user=self.request.user)
         return Response(self._data(order))
+
+    @extend_schema(request=serializers.BulkReleaseSerializer, responses=serializers.BulkReleaseResponseSerializer)
+    @action(detail=False, methods=["post"], url_path="release")
+    def release_many(self, request):
+        """Release many drafts (`{"ids": [...]}`): each order is released or refused on its own,
+        and the answer says which. 200 when at least one was released (the refused ones carry
+        their own status: 409 not a draft or no line-side bin, 404 unknown); when none was,
+        the refusals' status (409 when they differ). A bad body is a 400 and releases nothing."""
+        serializer = serializers.BulkReleaseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = list(dict.fromkeys(serializer.validated_data["ids"]))
+        numbers = dict(self.get_queryset().filter(pk__in=ids).values_list("pk", "number"))
+        result = work_orders.release_work_orders(work_orders=list(numbers), user=request.user)
+        released = {order.pk for order in result.released}
+        results = []
+        for pk in ids:
+            if pk in released:
+                results.append({"id": pk, "number": numbers[pk], "status": status.HTTP_200_OK})
+                continue
+            # Another site's order the user cannot see is as unknown as a missing one.
+            error = (result.refused.get(pk) if pk in numbers else None) or NotFound(_("No such work order."))
+            results.append(
+                {
+                    "id": pk,
+                    "number": numbers.get(pk),
+                    "status": error.status,
+                    "code": error.code,
+                    "detail": str(error.message),
+                }
+            )
+        refused = [r["status"] for r in results if r["status"] != status.HTTP_200_OK]
+        if released or not refused:
+            code = status.HTTP_200_OK
+        else:
+            code = refused[0] if len(set(refused)) == 1 else status.HTTP_409_CONFLICT
+        body = {
+            "released": [numbers[pk] for pk in ids if pk in released],
+            "refused": len(refused),
+            "results": results,
+        }
+        return Response(body, status=code)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

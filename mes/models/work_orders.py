@@ -65,6 +65,10 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["item", "status"], name="wo_item_status"),
             # The lists' order (newest first): a page is read from the index, not a sort of all.
             models.Index(fields=["-created_at", "-id"], name="wo_newest"),
+            # The lists filtered by status read a page in that order from the index too; a due
+            # date range finds its orders (and counts them) without reading the table.
+            models.Index(fields=["status", "-created_at", "-id"], name="wo_status_newest"),
+            models.Index(fields=["due"], name="wo_due"),
         ]
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="wo_quantity_positive")]
 

@@ -1,7 +1,8 @@
 """Reads of the plant, definitions, work orders and reports, scoped to the user's sites; the API,
 pages and dashboards share them."""
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from mes.models import BOM, BOMLine, Equipment, Operation, ProductionReport, Routing, WorkCentre, WorkOrder
 
@@ -32,6 +33,48 @@ def work_order_list(*, user) -> QuerySet[WorkOrder]:
         WorkOrder.objects.for_user(user)
         .select_related("site", "item__base_unit", "unit", "bom", "routing")
         .prefetch_related(Prefetch("operations", Operation.objects.only("id", "work_order_id", "sequence")))
+    )
+
+
+# What the API's work-order rows show, and nothing more: the related records' codes and
+# versions, the operations' ids in sequence from one subquery per row of the page.
+WORK_ORDER_ROW_FIELDS = (
+    "id",
+    "number",
+    "quantity",
+    "due",
+    "priority",
+    "status",
+    "reference",
+    "good",
+    "scrap",
+    "released_at",
+    "started_at",
+    "completed_at",
+    "created_at",
+    "site__code",
+    "item__code",
+    "unit__code",
+    "bom__version",
+    "routing__version",
+)
+
+
+def work_order_rows(*, user) -> QuerySet[WorkOrder]:
+    """`work_order_list` for a page of the API list: the fields it answers with only, and the
+    operations' ids as `operation_ids` (no operation rows)."""
+    operation_ids = (
+        Operation.objects.filter(work_order=OuterRef("pk"))
+        .order_by()
+        .values("work_order")
+        .annotate(ids=ArrayAgg("id", order_by="sequence"))
+        .values("ids")
+    )
+    return (
+        WorkOrder.objects.for_user(user)
+        .select_related("site", "item", "unit", "bom", "routing")
+        .only(*WORK_ORDER_ROW_FIELDS)
+        .annotate(operation_ids=Subquery(operation_ids))
     )
 
 

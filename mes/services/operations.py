@@ -9,6 +9,7 @@ service of this app, so two changes to one order never deadlock.
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -46,14 +47,15 @@ STARTABLE = OPERATION_STATES.sources("start")
 REPORTABLE = frozenset({OS.RUNNING})
 
 
-def lock_operation(operation: Operation):
-    """Lock the operation's work order, then the operation; returns both, fresh."""
+def lock_operation(operation: Operation, *, with_later: bool = False):
+    """Lock the operation's work order, then the operation; returns both, fresh. `with_later`
+    also reads, in the same statement, whether the order has operations after it (`has_later`)."""
     order = lock_work_order(operation.work_order)
-    operation = (
-        Operation.objects.select_for_update(of=("self",))
-        .select_related("work_centre", "equipment")
-        .get(pk=operation.pk)
-    )
+    rows = Operation.objects.select_for_update(of=("self",)).select_related("work_centre", "equipment")
+    if with_later:
+        later = Operation.objects.filter(work_order_id=OuterRef("work_order_id"), sequence__gt=OuterRef("sequence"))
+        rows = rows.annotate(has_later=Exists(later))
+    operation = rows.get(pk=operation.pk)
     operation.work_order = order
     return order, operation
 

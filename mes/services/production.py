@@ -69,7 +69,7 @@ def report_production(
     require_site_access(user, operation.work_order.site_id)
 
     with transaction.atomic():
-        order, operation = lock_operation(operation)
+        order, operation = lock_operation(operation, with_later=True)
         # The key is looked up under the order's lock, so a copy of this report that committed
         # while we waited is found, and answered before anything else is checked.
         existing = ProductionReport.objects.filter(idempotency_key=key).first()
@@ -114,7 +114,7 @@ def report_production(
         operation.good += good
         operation.scrap += scrap
         Operation.objects.filter(pk=operation.pk).update(good=operation.good, scrap=operation.scrap)
-        last = not order.operations.filter(sequence__gt=operation.sequence).exists()
+        last = not operation.has_later  # read with the operation's lock
         if last:
             order.good += good
         order.scrap += scrap
@@ -173,10 +173,10 @@ def _checked_quantities(user, good, scrap, scrap_reason, consumed, override):
 
 def _create_once(key: str, **fields) -> ProductionReport:
     """Insert the report; the same key arriving at once for another operation (so not serialised
-    by this order's lock) loses the unique-index race and is told so."""
+    by this order's lock) loses the unique-index race and is told so. No savepoint of its own:
+    the refusal leaves `report_production`'s transaction, which rolls back whole."""
     try:
-        with transaction.atomic():
-            return ProductionReport.objects.create(idempotency_key=key, **fields)
+        return ProductionReport.objects.create(idempotency_key=key, **fields)
     except IntegrityError as exc:
         raise DomainError(
             _("Idempotency key %(key)s belongs to another report.") % {"key": key}, code="duplicate_key"

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
-from mes.models import Operation, WorkOrder, WorkOrderMaterial, WorkOrderReservation
+from core.models import Item
+from mes.models import Operation, WorkCentre, WorkOrder, WorkOrderMaterial, WorkOrderReservation
 from wms.services.allocations import (
     allocate_for_work_order,
     allocate_for_work_orders,
@@ -39,13 +40,14 @@ class NoLineSideBin(DomainError):
     default_message = gettext_lazy("The work centre has no line-side bin to stage material to.")
 
 
-def _requests(order: WorkOrder) -> list[dict]:
+def _requests(order: WorkOrder, operations, materials) -> list[dict]:
     """What `order` still needs, per line-side bin: `[{"reference", "components",
-    "destination_bin"}]`. Reads the order's operations and materials (prefetched in bulk)."""
-    centres = {op.sequence: op.work_centre for op in order.operations.all()}
+    "destination_bin"}]`, from its operations (with their work centres) and materials (with
+    their components)."""
+    centres = {op.sequence: op.work_centre for op in operations}
     wanted: OrderedDict = OrderedDict()  # bin id -> component -> quantity
     bins = {}
-    for material in sorted(order.materials.all(), key=lambda m: m.line_no):
+    for material in sorted(materials, key=lambda m: m.line_no):
         need = material.required - material.issued
         if need <= 0:
             continue
@@ -89,20 +91,53 @@ def reserve_components(*, order: WorkOrder, user) -> list[WorkOrderReservation]:
                 user=user,
             ),
         )
-        for request in _requests(order)
+        for request in _requests(order, order.operations.all(), order.materials.all())
     ]
     return WorkOrderReservation.objects.bulk_create(made)
 
 
-def reserve_components_of(*, orders: list[WorkOrder], user) -> list[WorkOrderReservation]:
-    """`reserve_components` for many orders of one site (locked by the caller), most urgent
-    first: each component's stock is read once and shared out in that order."""
+def plan_reservations(orders: list[WorkOrder]) -> dict:
+    """What each of `orders` still needs, per line-side bin: order pk -> the requests
+    `reserve_planned` takes, or the DomainError (NoLineSideBin) that keeps that order from being
+    reserved. Reads the orders' operations and materials in one statement each, and each work
+    centre and component once (not once per row)."""
+    ids = [order.pk for order in orders]
+    operations = list(
+        Operation.objects.filter(work_order_id__in=ids).only("id", "work_order_id", "sequence", "work_centre_id")
+    )
+    materials = list(
+        WorkOrderMaterial.objects.filter(work_order_id__in=ids).only(
+            "id", "work_order_id", "line_no", "component_id", "required", "issued", "operation_sequence"
+        )
+    )
+    centres = WorkCentre.objects.select_related("line_side_bin__warehouse").in_bulk(
+        {op.work_centre_id for op in operations}
+    )
+    components = Item.objects.select_related("base_unit").in_bulk({m.component_id for m in materials})
+    operations_of, materials_of = {}, {}
+    for op in operations:
+        op.work_centre = centres[op.work_centre_id]
+        operations_of.setdefault(op.work_order_id, []).append(op)
+    for material in materials:
+        material.component = components[material.component_id]
+        materials_of.setdefault(material.work_order_id, []).append(material)
+    planned = {}
+    for order in orders:
+        try:
+            planned[order.pk] = _requests(order, operations_of.get(order.pk, []), materials_of.get(order.pk, []))
+        except DomainError as error:
+            planned[order.pk] = error
+    return planned
+
+
+def reserve_planned(*, orders: list[WorkOrder], planned: dict, user) -> list[WorkOrderReservation]:
+    """Allocate the requests `plan_reservations` made for `orders` (one site, locked by the
+    caller), most urgent order first, each component's stock read once."""
     if not orders:
         return []
-    prefetch_related_objects(orders, *RESERVATION_PREFETCH)
     owners, requests = [], []
     for order in sorted(orders, key=lambda o: (o.priority, o.due, o.number)):
-        for request in _requests(order):
+        for request in planned[order.pk]:
             owners.append(order)
             requests.append(request)
     lists = allocate_for_work_orders(site=orders[0].site, requests=requests, user=user)
@@ -110,7 +145,8 @@ def reserve_components_of(*, orders: list[WorkOrder], user) -> list[WorkOrderRes
         [
             WorkOrderReservation(work_order=order, pick_list=pick_list)
             for order, pick_list in zip(owners, lists, strict=True)
-        ]
+        ],
+        batch_size=2000,
     )
 
 

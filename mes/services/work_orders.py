@@ -3,14 +3,15 @@ draft → released → in_progress → completed → closed, with on_hold (and b
 WORK_ORDER_STATES declares. Release creates the operations: the first is ready, the rest wait.
 """
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
-from simple_history.utils import bulk_update_with_history
 
-from core.errors import InvalidTransition, ValidationFailed
+from core.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from core.events import publish, publish_many
 from core.quantities import parse_quantity
 from core.scoping import require_site_access
@@ -26,7 +27,12 @@ from mes.models import (
     WorkOrderStatus,
 )
 from mes.services.definitions import approved_version, explode_bom
-from mes.services.reservations import release_reservations, reserve_components, reserve_components_of
+from mes.services.reservations import (
+    plan_reservations,
+    release_reservations,
+    reserve_components,
+    reserve_planned,
+)
 from wms.services.numbering import next_document_number
 
 NUMBER_PREFIX = "WO"
@@ -196,43 +202,84 @@ def release_work_order(*, work_order: WorkOrder, user) -> WorkOrder:
     return order
 
 
-def release_work_orders(*, work_orders, user) -> list[WorkOrder]:
-    """Release many drafts of one site at once (a planner releasing a day's plan), as
-    `release_work_order` does one: in one transaction, the orders locked in primary-key order,
-    statuses, first operations and history written in bulk, components reserved in one pass per
-    item, most urgent order first. One order that is not a draft refuses the lot: nothing changes."""
-    ids = sorted({order.pk for order in work_orders})
+@dataclass
+class BulkRelease:
+    """What `release_work_orders` did: the orders released, and for each one it refused (by
+    primary key) the DomainError saying why (409 wrong status or no line-side bin, 403 another
+    site's order, 404 no such order)."""
+
+    released: list[WorkOrder] = field(default_factory=list)
+    refused: dict[int, DomainError] = field(default_factory=dict)
+
+
+def release_work_orders(*, work_orders, user) -> BulkRelease:
+    """Release many drafts at once (a planner releasing a day's plan), each as
+    `release_work_order` releases one, in one transaction per site: the site's orders locked in
+    primary-key order, statuses, first operations, history and events written in bulk,
+    components reserved in one pass (each item's stock read once, most urgent order first).
+    An order that cannot be released (not a draft, another site's, a work centre without a
+    line-side bin) is refused on its own; the others are released. `work_orders` holds orders
+    or primary keys."""
+    ids = sorted({getattr(order, "pk", order) for order in work_orders})
+    result = BulkRelease()
     if not ids:
-        return []
+        return result
+    site_of = dict(WorkOrder.objects.filter(pk__in=ids).values_list("pk", "site_id"))
+    for pk in ids:
+        if pk not in site_of:
+            result.refused[pk] = NotFound(_("No such work order."))
+    for site_id in sorted(set(site_of.values())):
+        _release_at_site(site_id, [pk for pk in ids if site_of.get(pk) == site_id], user, result)
+    return result
+
+
+def _release_at_site(site_id: int, ids: list[int], user, result: BulkRelease) -> None:
+    try:
+        require_site_access(user, site_id)
+    except DomainError as error:
+        result.refused.update(dict.fromkeys(ids, error))
+        return
     with transaction.atomic():
-        orders = list(
+        locked = list(
             WorkOrder.objects.select_for_update(of=("self",))
             .select_related("site", "item__base_unit")
             .filter(pk__in=ids)
             .order_by("pk")
         )
-        sites = {order.site_id for order in orders}
-        if len(sites) != 1:
-            raise ValidationFailed(_("Release the work orders of one site at a time."), field="work_orders")
-        require_site_access(user, orders[0].site_id)
+        drafts = []
+        for order in locked:
+            try:
+                WORK_ORDER_STATES.check(order, "release", user)
+            except DomainError as error:
+                result.refused[order.pk] = error
+            else:
+                drafts.append(order)
+        planned = plan_reservations(drafts)
+        orders = []
+        for order in drafts:
+            if isinstance(planned[order.pk], DomainError):
+                result.refused[order.pk] = planned[order.pk]
+            else:
+                orders.append(order)
+        if not orders:
+            return
         now = timezone.now()
+        released = [order.pk for order in orders]
+        WorkOrder.objects.filter(pk__in=released).update(status=W.RELEASED, released_at=now, updated_at=now)
         for order in orders:
-            WORK_ORDER_STATES.check(order, "release", user)
             order.status, order.released_at, order.updated_at = W.RELEASED, now, now
-        bulk_update_with_history(
-            orders, WorkOrder, ["status", "released_at", "updated_at"], default_user=user, batch_size=1000
-        )
+        WorkOrder.history.bulk_history_create(orders, update=True, default_user=user, batch_size=1000)
         first = (
             Operation.objects.filter(work_order_id=OuterRef("work_order_id"))
             .order_by("sequence")
             .values("sequence")[:1]
         )
-        Operation.objects.filter(work_order_id__in=ids, sequence=Subquery(first)).update(
+        Operation.objects.filter(work_order_id__in=released, sequence=Subquery(first)).update(
             status=OperationStatus.READY, updated_at=now
         )
-        reserve_components_of(orders=orders, user=user)
+        reserve_planned(orders=orders, planned=planned, user=user)
         publish_many("mes.work_order.released", [_payload(order) for order in orders], site=orders[0].site)
-    return orders
+    result.released.extend(orders)
 
 
 def hold_work_order(*, work_order: WorkOrder, user) -> WorkOrder:

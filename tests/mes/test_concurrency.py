@@ -108,3 +108,45 @@ def test_two_different_reports_at_once_never_exceed_the_open_quantity(plant):
     assert sorted(status for status, _ in results) == [201, 409], results
     assert next(a for s, a in results if s == 409)["code"] == "over_quantity"
     assert Operation.objects.get(pk=op.pk).good == 3
+
+
+def test_a_key_taken_by_another_operations_report_at_once_is_refused_and_nothing_written():
+    """The unique index settles the race the order's lock does not see (two orders): the loser
+    is refused with duplicate_key, its transaction rolled back whole."""
+    from core.errors import DomainError
+    from mes.models import ProductionReport
+    from mes.services import operations, production
+
+    plant = production_plant()
+    ops = [
+        operations.start_operation(
+            operation=released_order(plant).operations.get(sequence=10), user=plant.operator, equipment=machine
+        )
+        for machine in (plant.lathe1, plant.lathe2)
+    ]
+    outcomes = []
+    barrier = threading.Barrier(2)
+
+    def worker(op):
+        try:
+            barrier.wait(timeout=30)
+            _report, created = production.report_production(
+                operation=op, user=plant.operator, idempotency_key="same-key", good=1
+            )
+            outcomes.append("created" if created else "answered")
+        except DomainError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(op,)) for op in ops]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # Refused in the race, or (the first committed before the second looked) answered with it.
+    assert sorted(outcomes) in (["created", "duplicate_key"], ["answered", "created"])
+    report = ProductionReport.objects.get(idempotency_key="same-key")
+    loser = next(op for op in ops if op.pk != report.operation_id)
+    loser.refresh_from_db()
+    assert loser.good == 0 and ProductionReport.objects.count() == 1

@@ -179,8 +179,8 @@ def test_releasing_many_at_once_reserves_the_most_urgent_first(plant):
         priority=1,
         user=plant.planner,
     )
-    released = work_orders.release_work_orders(work_orders=[later, urgent], user=plant.planner)
-    assert {o.status for o in released} == {WorkOrderStatus.RELEASED}
+    result = work_orders.release_work_orders(work_orders=[later, urgent], user=plant.planner)
+    assert {o.status for o in result.released} == {WorkOrderStatus.RELEASED} and not result.refused
     assert _held(urgent)["T-SHAFT"] == Decimal(60) and _held(later)["T-SHAFT"] == Decimal(40)
     assert later.operations.get(sequence=10).status == "ready"
     assert later.operations.get(sequence=20).status == "pending"
@@ -188,10 +188,13 @@ def test_releasing_many_at_once_reserves_the_most_urgent_first(plant):
 
 
 @pytest.mark.django_db
-def test_one_order_that_is_not_a_draft_refuses_the_whole_release(plant):
+def test_an_order_that_is_not_a_draft_is_refused_on_its_own(plant):
     draft = _draft(plant)
     done = released_order(plant)
-    with pytest.raises(DomainError):
-        work_orders.release_work_orders(work_orders=[draft, done], user=plant.planner)
+    held = {**_held(done)}
+    result = work_orders.release_work_orders(work_orders=[draft, done, 999_999], user=plant.planner)
+    assert [o.pk for o in result.released] == [draft.pk]
+    assert result.refused[done.pk].status == 409 and result.refused[999_999].status == 404
     draft.refresh_from_db()
-    assert draft.status == WorkOrderStatus.DRAFT and not draft.reservations.exists()
+    assert draft.status == WorkOrderStatus.RELEASED and draft.reservations.count() == 1
+    assert _held(done) == held and done.reservations.count() == 1
