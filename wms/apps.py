@@ -54,6 +54,8 @@ class WmsConfig(AppConfig):
     def ready(self):
         from wms import approvals, events  # noqa: F401  (registers the event subscribers)
         from wms.floor import scanning
+        from wms.services import imports
 
         scanning.register()
         approvals.register_kinds()
+        imports.register_kinds()

@@ -15,12 +15,12 @@ from wms.models import Bin
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def post_at_once(user, url: str, bodies: list[dict]) -> list[int]:
-    """POST each body from its own thread (own client, own connection), released together."""
-    statuses: list[int | None] = [None] * len(bodies)
-    barrier = threading.Barrier(len(bodies))
+def post_at_once(user, requests: list[tuple[str, dict]]) -> list[int]:
+    """POST each (url, body) from its own thread (own client, own connection), released together."""
+    statuses: list[int | None] = [None] * len(requests)
+    barrier = threading.Barrier(len(requests))
 
-    def worker(index: int, body: dict) -> None:
+    def worker(index: int, url: str, body: dict) -> None:
         try:
             client = Client()
             client.force_login(user)
@@ -29,7 +29,7 @@ def post_at_once(user, url: str, bodies: list[dict]) -> list[int]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=(i, body)) for i, body in enumerate(bodies)]
+    threads = [threading.Thread(target=worker, args=(i, url, body)) for i, (url, body) in enumerate(requests)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -53,7 +53,7 @@ def test_the_same_grid_generated_twice_at_once_makes_each_bin_once():
         "create": "1",
     }
 
-    statuses = post_at_once(user, "/wms/bins/generate/", [body, body])
+    statuses = post_at_once(user, [("/wms/bins/generate/", body)] * 2)
 
     assert statuses == [302, 302]
     assert Bin.objects.filter(warehouse=zone.warehouse).count() == 30
