@@ -506,3 +506,22 @@ def test_the_zone_tables_lots_column_holds_only_percentages(web_as, plant):
     held = re.findall(r'data-column="lots-held">(.*?)</td>', page)
     assert lots_pct and all("%" in cell or "—" in cell for cell in lots_pct)
     assert "1" in held
+
+
+def test_the_due_receipts_tile_opens_the_receipts_it_counts(web_as, plant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.wms.factories import ExpectedReceiptFactory
+
+    today = timezone.localdate()
+    ExpectedReceiptFactory(site=plant["site"], number="GR-LATE", expected_date=today - timedelta(days=2))
+    ExpectedReceiptFactory(site=plant["site"], number="GR-PART", expected_date=today, status="partial")
+    ExpectedReceiptFactory(site=plant["site"], number="GR-LATER", expected_date=today + timedelta(days=7))
+    client = web_as(plant["user"])
+    dashboard = client.get(reverse("wms:dashboard"))
+    assert dashboard.context["receipts_due"] == 2
+    href = re.search(r'href="([^"]*)"><div class="label">Receipts due today or late', dashboard.content.decode())
+    listed = client.get(href.group(1).replace("&amp;", "&")).content
+    assert b"GR-LATE" in listed and b"GR-PART" in listed and b"GR-LATER" not in listed
