@@ -153,7 +153,9 @@ def test_demo_documents_are_numbered_like_new_ones(seeded):
         "PL-SZ-000002",
     ]
     planner = User.objects.get(username="planner")
-    new = create_expected_receipt(site=site, lines=[{"item": Item.objects.get(code="R32"), "quantity": 1}], user=planner)
+    new = create_expected_receipt(
+        site=site, lines=[{"item": Item.objects.get(code="R32"), "quantity": 1}], user=planner
+    )
     assert new.number == "GR-SZ-000004"
 
 
