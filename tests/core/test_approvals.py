@@ -86,7 +86,7 @@ def test_reject_asks_for_a_recount_and_needs_a_comment(plant):
 
 
 def test_a_wrong_password_is_reported_before_a_missing_comment(plant):
-    task, request = plant.pending()
+    _task, request = plant.pending()
     with pytest.raises(SignatureInvalid):
         approvals.decide(request=request, user=plant.supervisor, approve=False, password="wrong", meaning="rejected")
     request.refresh_from_db()
