@@ -17,6 +17,8 @@ def _sync_roles(sender, **kwargs):
 
 # Who works at a desk with the organisation's money and set-up (not the shop floor's roles).
 OFFICE_ROLES = ("supervisor", "planner", "quality", "accountant", "admin")
+# Who brings records in from spreadsheets (each kind checks its own permission too).
+IMPORT_ROLES = ("supervisor", "planner", "warehouse", "accountant", "admin")
 
 
 class CoreConfig(AppConfig):
@@ -43,9 +45,13 @@ class CoreConfig(AppConfig):
         },
         {"label": _("Users"), "url": "core:user-list", "perm": "core.view_user"},
         {"label": _("Webhooks"), "url": "core:webhook-list", "perm": "core.view_webhook"},
+        {"label": _("Import from a file"), "url": "core:import-start", "perm": "core.view_item", "roles": IMPORT_ROLES},
     ]
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
         from core import tasks  # noqa: F401  (registers the outbox's delivery task)
+        from core.services import imports
+
+        imports.register_core_kinds()
         from core.services import outbox  # noqa: F401  (installs how events wake the outbox worker)

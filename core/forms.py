@@ -347,6 +347,16 @@ class SignatureForm(forms.Form):
         return sign(record=record, **self.signature_data())
 
 
+class SignInForm(auth_forms.AuthenticationForm):
+    """The desk's sign-in: a badge id works in the user-name field too (core.backends), and the
+    refusal says so."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("This user name or badge and password do not match. Passwords are case-sensitive."),
+    }
+
+
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
     """The admin's password page, through `change_password` (which revokes the API tokens).
 

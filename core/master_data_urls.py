@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core import approval_views, views
+from core import approval_views, import_views, views
 
 app_name = "core"
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="item-conversion-delete",
     ),
     path("account/token/", views.my_token, name="my-token"),
+    path("imports/", import_views.import_start, name="import-start"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/status/", import_views.import_status, name="import-status"),
+    path("imports/<int:pk>/import/", import_views.import_confirm, name="import-confirm"),
+    path("imports/templates/<str:kind>.csv", import_views.import_template, name="import-template"),
     path("approvals/", approval_views.inbox, name="approval-inbox"),
     path("approvals/cards/", approval_views.cards, name="approval-cards"),
     path("approvals/badge/", approval_views.badge, name="approval-badge"),

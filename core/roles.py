@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("core", MASTER): (VIEW,),
         ("core", "user"): (VIEW,),  # the people of their sites
         ("wms", "*"): (VIEW, ADD, CHANGE),
+        ("wms", "stockpolicy"): (VIEW, ADD, CHANGE, DELETE),  # reorder rules are removed too
         ("mes", "*"): (VIEW, ADD, CHANGE),
         ("scheduling", "*"): (VIEW, APPROVE),
         ("mes", "alert"): (VIEW, CHANGE, "resolve"),
@@ -42,7 +43,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("wms", "*"): (VIEW,),
         ("wms", "expectedreceipt"): (VIEW, ADD, CHANGE),
         ("wms", "picklist"): (VIEW, ADD, CHANGE),
-        ("wms", "stockpolicy"): (VIEW, ADD, CHANGE),
+        ("wms", "stockpolicy"): (VIEW, ADD, CHANGE, DELETE),
         ("mes", "*"): (VIEW,),
         ("mes", "workorder"): (VIEW, ADD, CHANGE),
         ("mes", "bom"): (VIEW, ADD, CHANGE),
@@ -59,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     Role.WAREHOUSE: {
         ("core", MASTER): (VIEW,),
         ("wms", "*"): (VIEW, ADD, CHANGE),
+        ("wms", "stockpolicy"): (VIEW, ADD, CHANGE, DELETE),
     },
     Role.MAINTENANCE: {
         ("core", MASTER): (VIEW,),

@@ -8,7 +8,7 @@ The task itself retries only when the database could not be reached.
 from celery import shared_task
 from django.db import DatabaseError
 
-from core.services import outbox
+from core.services import imports, outbox
 
 
 @shared_task(
@@ -70,3 +70,9 @@ def escalate_approvals() -> int:
 
 
 outbox.set_delivery_task(deliver_outbox_messages)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_import_job(job_id: int) -> str:
+    """Check (dry run) or import the rows of one import job."""
+    return imports.run_job(job_id=job_id).status

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Who sets up warehouses, zones and bins on the desk.
+SETUP_ROLES = ("supervisor", "warehouse", "admin")
+
 
 class WmsConfig(AppConfig):
     name = "wms"
@@ -31,6 +34,14 @@ class WmsConfig(AppConfig):
             "roles": ("supervisor", "planner", "warehouse", "accountant", "admin"),
         },
         {"label": _("Bins"), "url": "wms:bin-list", "perm": "wms.view_bin"},
+        {"label": _("Warehouses"), "url": "wms:warehouse-list", "perm": "wms.change_warehouse", "roles": SETUP_ROLES},
+        {"label": _("Zones"), "url": "wms:zone-list", "perm": "wms.change_zone", "roles": SETUP_ROLES},
+        {
+            "label": _("Reorder rules"),
+            "url": "wms:reorder-rule-list",
+            "perm": "wms.change_stockpolicy",
+            "roles": (*SETUP_ROLES, "planner"),
+        },
     ]
     tablet = [
         {"label": _("Receive"), "url": "wms:tablet-receive", "icon": "inbox", "perm": "wms.add_stockmove"},
@@ -43,6 +54,8 @@ class WmsConfig(AppConfig):
     def ready(self):
         from wms import approvals, events  # noqa: F401  (registers the event subscribers)
         from wms.floor import scanning
+        from wms.services import imports
 
         scanning.register()
         approvals.register_kinds()
+        imports.register_kinds()

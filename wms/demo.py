@@ -107,39 +107,39 @@ USAGE = [
 ]
 
 
-# Deliveries announced by suppliers: number, site, supplier, reference, days from now, lines
-# (item, quantity, unit or None for the base unit).
+# Deliveries announced by suppliers: site, supplier, reference, days from now, lines (item,
+# quantity, unit or None for the base unit). They are numbered by the site's sequence like every
+# new document (GR-SZ-000001); the reference (the purchase order) keeps seeding idempotent.
 EXPECTED_RECEIPTS = [
-    ("GR-SZ-1001", "SZ", "S-BRIGHTPCB", "PO-SZ-4500123", 2, [("PCB-INV01", "300", None)]),
-    ("GR-SZ-1002", "SZ", "S-LINGNAN", "PO-SZ-4500127", 1, [("R32", "6", "cyl"), ("OIL-POE68", "40", None)]),
-    ("GR-SZ-1003", "SZ", "S-HUAXIN", "PO-SZ-4500131", 5, [("CU-952", "20", "coil"), ("HSG-SHELL25", "200", None)]),
-    ("GR-MTY-1001", "MTY", "S-NLFAST", "PO-MTY-7700045", 3, [("SCR-M4X10", "20", "box"), ("CTN-600", "300", None)]),
+    ("SZ", "S-BRIGHTPCB", "PO-SZ-4500123", 2, [("PCB-INV01", "300", None)]),
+    ("SZ", "S-LINGNAN", "PO-SZ-4500127", 1, [("R32", "6", "cyl"), ("OIL-POE68", "40", None)]),
+    ("SZ", "S-HUAXIN", "PO-SZ-4500131", 5, [("CU-952", "20", "coil"), ("HSG-SHELL25", "200", None)]),
+    ("MTY", "S-NLFAST", "PO-MTY-7700045", 3, [("SCR-M4X10", "20", "box"), ("CTN-600", "300", None)]),
 ]
 
-# Open pick lists: number, site, purpose, reference, destination (zone, bin index) or None, lines.
+# Open pick lists: site, purpose, reference, destination (zone, bin index) or None, lines;
+# numbered by the site's sequence (PL-SZ-000001), found again by their reference.
 PICK_LISTS = [
     (
-        "PL-SZ-1001",
         "SZ",
         "staging",
         "WO-SZ-0001",
         ("WIP", 2),
         [("PCB-INV01", "20"), ("HSG-SHELL25", "20"), ("SCR-M4X10", "160")],
     ),
-    ("PL-SZ-1002", "SZ", "shipment", "SO-SZ-0001 C-HOMECOOL", None, [("FG-RC25", "2"), ("FG-RC35", "1")]),
-    ("PL-MTY-1001", "MTY", "shipment", "SO-MTY-0001 C-AIRFLOW", None, [("FG-RC25", "2")]),
+    ("SZ", "shipment", "SO-SZ-0001 C-HOMECOOL", None, [("FG-RC25", "2"), ("FG-RC35", "1")]),
+    ("MTY", "shipment", "SO-MTY-0001 C-AIRFLOW", None, [("FG-RC25", "2")]),
 ]
 
 
 def _seed_documents(plant, site, bins: dict[str, list[Bin]]) -> None:
     """Open expected receipts and pick lists through the receiving and picking services."""
     planner = plant.user_for(site.code, Role.PLANNER)
-    for number, site_code, supplier, reference, days, lines in EXPECTED_RECEIPTS:
-        if site_code != site.code or ExpectedReceipt.objects.filter(number=number).exists():
+    for site_code, supplier, reference, days, lines in EXPECTED_RECEIPTS:
+        if site_code != site.code or ExpectedReceipt.objects.filter(site=site, reference=reference).exists():
             continue
         receiving.create_expected_receipt(
             site=site,
-            number=number,
             supplier=plant.partners[supplier],
             reference=reference,
             expected_date=plant.today + timedelta(days=days),
@@ -150,13 +150,12 @@ def _seed_documents(plant, site, bins: dict[str, list[Bin]]) -> None:
             ],
         )
         plant.created["expected receipts"] += 1
-    for number, site_code, purpose, reference, destination, lines in PICK_LISTS:
-        if site_code != site.code or PickList.objects.filter(number=number).exists():
+    for site_code, purpose, reference, destination, lines in PICK_LISTS:
+        if site_code != site.code or PickList.objects.filter(site=site, reference=reference).exists():
             continue
         picking.create_pick_list(
             site=site,
             purpose=purpose,
-            number=number,
             reference=reference,
             destination_bin=bins[destination[0]][destination[1]] if destination else None,
             user=planner,

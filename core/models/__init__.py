@@ -7,6 +7,7 @@ from core.models.approvals import (
 )
 from core.models.audit import Signature, SignatureMeaning
 from core.models.events import Event, OutboxMessage, Webhook
+from core.models.imports import ImportJob, ImportStatus
 from core.models.items import AbcClass, HazardClass, Item, ItemType, TemperatureClass, Tracking
 from core.models.notes import Comment, SavedFilter
 from core.models.organisation import Company, Currency, ExchangeRate, Site
@@ -27,6 +28,8 @@ __all__ = [
     "Event",
     "ExchangeRate",
     "HazardClass",
+    "ImportJob",
+    "ImportStatus",
     "Item",
     "ItemType",
     "OutboxMessage",

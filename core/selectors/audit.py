@@ -4,10 +4,11 @@ what) and the electronic signatures on it. Any page of any app shows it through 
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils import dateformat, timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -111,15 +112,20 @@ def audit_trail(*, record, user, limit: int = 200) -> AuditTrail:
 
 def _refused_signatures(record, limit: int) -> list[AuditEntry]:
     """Signatures refused on `record` for a wrong password (core.lockout): who tried, and when."""
-    from core.models import Event
+    from core.models import Event, User
 
-    events = Event.objects.filter(
-        name="core.signature.failed", payload__record=f"{record._meta.label_lower}:{record.pk}"
-    ).order_by("-occurred_at")[:limit]
+    events = list(
+        Event.objects.filter(
+            name="core.signature.failed", payload__record=f"{record._meta.label_lower}:{record.pk}"
+        ).order_by("-occurred_at")[:limit]
+    )
+    # Named like every other entry: the person's full name, not the user name they typed.
+    usernames = {event.payload.get("user", "") for event in events}
+    people = {user.username: _who(user) for user in User.objects.filter(username__in=usernames)}
     return [
         AuditEntry(
             when=event.occurred_at,
-            who=event.payload.get("user", ""),
+            who=people.get(event.payload.get("user", ""), event.payload.get("user", "")),
             action="signature_refused",
             action_label=gettext_lazy("signature refused"),
             reason=_("wrong password"),
@@ -285,6 +291,11 @@ def _display(model_field, value, related: dict) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
         return str(localize(plain_decimal(value)))
+    # Times and dates as the trail's own time stamps read (local time, ISO order).
+    if isinstance(value, datetime):
+        return dateformat.format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i:s")
+    if isinstance(value, date):
+        return dateformat.format(value, "Y-m-d")
     return str(localize(value))
 
 

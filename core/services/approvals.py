@@ -33,7 +33,7 @@ from core.models import (
     User,
 )
 from core.scoping import require_site_access
-from core.services.signatures import sign
+from core.services.signatures import check_signature_password, sign
 
 # --- who decides -----------------------------------------------------------------------------
 
@@ -212,6 +212,7 @@ def decide(
             raise _taken(request)
         if request.requested_by_id == user.pk:
             raise PermissionDenied(_("Someone other than the requester must decide this."), code="four_eyes")
+        check_signature_password(user=user, password=password, record=request)
         expected = kind.approve_meaning if approve else kind.reject_meaning
         if meaning != expected:
             raise ValidationFailed(

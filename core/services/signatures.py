@@ -18,6 +18,20 @@ from core.lockout import is_locked_out, record_signature_failure
 from core.models import Signature, SignatureMeaning
 
 
+def check_signature_password(*, user, password: str, record) -> None:
+    """Refuse a signature whose password is wrong (or whose account is locked), recording the
+    failure. Services that need more than the password (a reason, a comment) call it first, so a
+    wrong password is reported at once, not only after the rest is filled in."""
+    if is_locked_out(user):
+        raise SignatureInvalid(
+            _("This account is locked after repeated failed sign-ins or signatures; nothing was signed."),
+            code="account_locked",
+        )
+    if not user.is_active or not password or not check_password(password, user.password):
+        record_signature_failure(user=user, record=record)
+        raise SignatureInvalid(_("The password is not correct; nothing was signed."))
+
+
 @transaction.atomic
 def sign(*, user, password: str, meaning: str, record, reason: str = "") -> Signature:
     """Verify `password` for `user` and store the signature on `record`.
@@ -27,14 +41,7 @@ def sign(*, user, password: str, meaning: str, record, reason: str = "") -> Sign
     """
     if meaning not in SignatureMeaning.values:
         raise ValidationFailed(_("Choose what the signature means."), field="meaning")
-    if is_locked_out(user):
-        raise SignatureInvalid(
-            _("This account is locked after repeated failed sign-ins or signatures; nothing was signed."),
-            code="account_locked",
-        )
-    if not user.is_active or not password or not check_password(password, user.password):
-        record_signature_failure(user=user, record=record)
-        raise SignatureInvalid(_("The password is not correct; nothing was signed."))
+    check_signature_password(user=user, password=password, record=record)
     history_id = None
     history = getattr(record, "history", None)
     if history is not None:

@@ -60,6 +60,23 @@
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
+    // A tapped suggestion (a bin to put away into) fills its field, as a scan of it would.
+    var fill = event.target.closest && event.target.closest("[data-fill-for]");
+    if (fill) {
+      var target = document.getElementById(fill.getAttribute("data-fill-for"));
+      if (!target) return;
+      target.value = fill.getAttribute("data-value");
+      document.querySelectorAll('[data-fill-for="' + target.id + '"]').forEach(function (other) {
+        other.setAttribute("aria-pressed", other === fill ? "true" : "false");
+      });
+      target.dispatchEvent(new Event("input", { bubbles: true }));
+      var inputs = Array.prototype.filter.call(target.form.querySelectorAll("input:not([type=hidden])"), function (el) {
+        return !el.disabled && el.offsetParent !== null;
+      });
+      var next = inputs[inputs.indexOf(target) + 1];
+      if (next) { next.focus(); if (next.select) next.select(); }
+      return;
+    }
     var key = event.target.closest && event.target.closest("[data-keypad-for] button[data-key]");
     if (key) {
       var pad = key.closest("[data-keypad-for]");

@@ -85,6 +85,14 @@ def test_reject_asks_for_a_recount_and_needs_a_comment(plant):
     assert ApprovalRequest.objects.get(pk=request.pk).status == ApprovalStatus.REJECTED
 
 
+def test_a_wrong_password_is_reported_before_a_missing_comment(plant):
+    _task, request = plant.pending()
+    with pytest.raises(SignatureInvalid):
+        approvals.decide(request=request, user=plant.supervisor, approve=False, password="wrong", meaning="rejected")
+    request.refresh_from_db()
+    assert request.status == ApprovalStatus.PENDING
+
+
 def test_a_wrong_password_changes_nothing(plant):
     task, request = plant.pending()
 

@@ -81,3 +81,9 @@ def test_logout(client, worker):
     client.force_login(worker)
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_refused_sign_in_names_the_badge_too(client, worker):
+    response = client.post(reverse("login"), {"username": "0004711", "password": "nope"})
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "badge" in errors and "correct username" not in errors

@@ -141,12 +141,30 @@ def test_seed_demo_prints_the_logins_only_when_asked(seeded, capsys):
     assert "nothing changed" in shown
 
 
+def test_demo_documents_are_numbered_like_new_ones(seeded):
+    # One numbering: the demo's documents come from the same per-site sequence as a new one.
+    from wms.services.receiving import create_expected_receipt
+
+    site = Site.objects.get(code="SZ")
+    demo = sorted(ExpectedReceipt.objects.filter(site=site).values_list("number", flat=True))
+    assert demo == ["GR-SZ-000001", "GR-SZ-000002", "GR-SZ-000003"]
+    assert sorted(PickList.objects.filter(site=site).values_list("number", flat=True))[:2] == [
+        "PL-SZ-000001",
+        "PL-SZ-000002",
+    ]
+    planner = User.objects.get(username="planner")
+    new = create_expected_receipt(
+        site=site, lines=[{"item": Item.objects.get(code="R32"), "quantity": 1}], user=planner
+    )
+    assert new.number == "GR-SZ-000004"
+
+
 def test_open_deliveries_and_pick_lists_wait_for_the_warehouse(seeded):
     receipts = ExpectedReceipt.objects.filter(status="open")
     assert set(receipts.values_list("site__code", flat=True)) == {"SZ", "MTY"}
-    screws = ExpectedReceiptLine.objects.get(receipt__number="GR-MTY-1001", item__code="SCR-M4X10")
+    screws = ExpectedReceiptLine.objects.get(receipt__reference="PO-MTY-7700045", item__code="SCR-M4X10")
     assert screws.quantity == 20 * 500  # ordered in boxes, expected in pieces
-    staging = PickList.objects.get(number="PL-SZ-1001")
+    staging = PickList.objects.get(site__code="SZ", reference="WO-SZ-0001")
     assert staging.status == "open" and staging.destination_bin.zone.kind == "wip"
     lines = PickLine.objects.filter(pick_list__site__code="SZ", pick_list__status="open")
     assert lines.exists()

@@ -273,3 +273,21 @@ def test_admin_gives_any_role_and_site(plant_people, admin):
     boss = User.objects.get(pk=boss.pk)
     assert boss.roles == ["admin"]
     assert list(boss.sites.values_list("code", flat=True)) == ["PB"]
+
+
+def test_audit_trail_names_people_and_dates_one_way(admin):
+    import datetime
+
+    from core.lockout import record_signature_failure
+    from tests.wms.factories import LotFactory
+
+    lot = LotFactory(expiry=datetime.date(2026, 3, 1))
+    lot.expiry = datetime.date(2026, 4, 15)
+    lot._history_user = admin
+    lot.save()
+    record_signature_failure(user=admin, record=lot)  # what a wrong signature password leaves
+    trail = audit_trail(record=lot, user=admin)
+    changes = {c.field: (c.old, c.new) for entry in trail.entries for c in entry.changes}
+    assert changes["expiry"] == ("2026-03-01", "2026-04-15")
+    refused = next(entry for entry in trail.entries if entry.action == "signature_refused")
+    assert refused.who == "Ada Admin"  # the full name, as on every other entry

@@ -58,3 +58,13 @@ def test_planner_creates_an_expected_receipt_then_finds_and_cancels_it(page, log
     assert "cancelled" in page.inner_text(".messages")
     receipt.refresh_from_db()
     assert receipt.status == "cancelled"
+
+
+def test_the_receipt_form_fits_a_phones_width(planner, page, login):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, planner)
+    for url in ["/wms/receipts/new/", "/wms/pick-lists/new/"]:
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} is {overflow}px wider than the phone"
+        assert page.locator("input[name='lines-0-item']").is_visible()

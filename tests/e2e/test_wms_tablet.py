@@ -115,3 +115,31 @@ def test_an_idle_tablet_counts_down_signs_out_and_the_next_badge_comes_back(tabl
     page.click("main button[type=submit]")
     page.wait_for_url("**/wms/floor/move/")
     assert "Move" in page.inner_text(".tablet-title")
+
+
+def test_a_tapped_putaway_suggestion_fills_the_bin_and_confirm_is_in_view(tablet_page, live_server):
+    context, page = tablet_page
+    sync_roles()
+    site = SiteFactory(code="P1")
+    warehouse = WarehouseFactory(site=site, code="WH1")
+    dock = BinFactory(zone=ZoneFactory(warehouse=warehouse, kind="receiving", code="RCV"), code="WH1-RCV-01")
+    raw = ZoneFactory(warehouse=warehouse, kind="raw", code="RAW")
+    for n in range(1, 6):
+        BinFactory(zone=raw, code=f"WH1-A-01-1-{n:03d}", distance_rank=n)
+    item = ItemFactory(code="BOLT-M8", name="Bolt M8", tracking="none")
+    user = UserFactory(username="putter", roles=["warehouse"], sites=[site])
+    stock_in(bin=dock, item=item, quantity="12", user=user)
+    sign_in(context, live_server, user)
+
+    page.goto(f"{live_server.url}/wms/floor/putaway/stock/?item={item.pk}&bin={dock.pk}")
+    confirm = page.locator("main button[type=submit]").bounding_box()
+    assert confirm["y"] + confirm["height"] <= 800, "Confirm is below the fold at 1280x800"
+    second = page.locator("button.suggestion").nth(1)
+    code = second.get_attribute("data-value")
+    second.tap()
+    assert page.input_value("input[name=to_bin]") == code
+    assert second.get_attribute("aria-pressed") == "true"
+    assert focused_name(page) == "quantity"
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".msg.success")
+    assert StockQuant.objects.get(bin__code=code, item=item).quantity == Decimal(12)

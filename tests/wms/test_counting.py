@@ -255,6 +255,14 @@ def test_reject_needs_a_reason(bin_, counter, supervisor):
         counting.reject_count(task=task, user=supervisor, password=PASSWORD, reason=" ")
 
 
+def test_a_wrong_password_is_reported_before_a_missing_reason(bin_, counter, supervisor):
+    task = pending_task(bin_, counter)
+    with pytest.raises(SignatureInvalid):
+        counting.reject_count(task=task, user=supervisor, password="wrong", reason="")
+    task.refresh_from_db()
+    assert task.status == CountStatus.PENDING_APPROVAL
+
+
 def test_approving_a_posted_count_is_refused(bin_, counter, supervisor):
     task = make_task(bin_, ItemFactory(), 10)
     task = counting.submit_count(task=task, counted_quantity=Decimal("10"), user=counter)

@@ -78,7 +78,21 @@ def test_turnover_on_known_moves(bin_, site, user):
     assert row["average_inventory_value"] == pytest.approx(150)
     assert row["end_quantity"] == pytest.approx(50)
     assert row["turnover"] == pytest.approx(0.6667, abs=1e-4)
-    assert row["days_of_supply"] == pytest.approx(15.0)
+    assert row["days_of_supply"] == pytest.approx(10.0)  # 50 on hand / (50 used / 10 days)
+
+
+def test_days_of_supply_is_the_stock_on_hand_over_the_daily_usage(bin_, site, user):
+    # Stock that arrived today lasts as long as it lasts at the period's rate of use, however
+    # little of the period it was there for (140 on hand, 40 used in 90 days: 315 days, not 3.5).
+    item = ItemFactory(standard_cost=Decimal("3"))
+    end = site_today(site)
+    stock_in(bin=bin_, item=item, quantity=180)
+    post_move(kind="issue", item=item, quantity=Decimal("40"), from_bin=bin_, user=user)
+
+    row = kpis.turnover(user=user, site=site, start=end - timedelta(days=89), end=end).set_index("item").loc[item.code]
+
+    assert row["end_quantity"] == pytest.approx(140)
+    assert row["days_of_supply"] == pytest.approx(315.0)
 
 
 def test_turnover_of_a_past_period_ignores_later_moves(bin_, site, user):

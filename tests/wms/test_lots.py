@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import InvalidTransition
+from core.errors import InvalidTransition, SignatureInvalid
 from tests.factories import ItemFactory, SiteFactory, UserFactory
 from tests.wms.factories import BinFactory, LotFactory, stock_in
 from wms.models import LotStatus
@@ -33,6 +33,15 @@ def test_quarantined_lot_is_released_and_the_history_says_who_and_why():
     assert lot.status == LotStatus.AVAILABLE and lot.status_reason == "incoming inspection passed"
     latest = lot.history.first()
     assert latest.history_user == inspector and latest.status == LotStatus.AVAILABLE
+
+
+def test_a_release_with_a_wrong_password_says_so_before_asking_for_the_reason():
+    lot = LotFactory(status=LotStatus.QUARANTINE)
+    inspector = UserFactory(roles=["quality"], sites=[lot.site])
+    with pytest.raises(SignatureInvalid):
+        lots.release_lot(lot=lot, user=inspector, password="wrong", reason="")
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.QUARANTINE
 
 
 def test_transition_outside_the_table_is_refused():

@@ -208,6 +208,24 @@ def test_receive_against_a_line_needing_inspection_goes_to_quarantine(plant, web
     assert "Put away now" not in done
 
 
+def test_receive_more_goes_back_to_the_same_delivery(plant, web_as):
+    receipt = create_expected_receipt(
+        site=plant["site"],
+        lines=[{"item": plant["bolt"], "quantity": Decimal("50")}],
+        user=plant["user"],
+        number="GR-2",
+    )
+    client = web_as(plant["user"])
+    line = receipt.lines.get()
+    response = client.post(reverse("wms:tablet-receive-line", args=[line.pk]), {"quantity": "20"})
+    assert response.status_code == 302
+    done = client.get(response["Location"])
+    assert done.context["receive_more_url"] == reverse("wms:tablet-receive-receipt", args=[receipt.pk])
+    # the rest of the delivery received: back to the list of deliveries
+    response = client.post(reverse("wms:tablet-receive-line", args=[line.pk]), {"quantity": "30"})
+    assert client.get(response["Location"]).context["receive_more_url"] == reverse("wms:tablet-receive")
+
+
 def test_receive_refusals_write_nothing(plant, web_as):
     receipt = create_expected_receipt(
         site=plant["site"], lines=[{"item": plant["bolt"], "quantity": Decimal("10")}], user=plant["user"]

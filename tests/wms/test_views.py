@@ -1,5 +1,6 @@
 """The warehouse desk pages through Django's test client."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -495,3 +496,32 @@ def test_dashboard_cards_count_what_is_due_at_the_site(web_as, plant, pending_co
     assert response.context["receipts_due"] == 1
     assert response.context["counts_to_approve"] == 1
     assert response.context["inventory_value"] == Decimal("40")  # 10 pcs at 4.00
+
+
+def test_the_zone_tables_lots_column_holds_only_percentages(web_as, plant):
+    # The raw zone's bin has no lot limit: its "Lots" cell reads a dash, like Volume and Weight
+    # without a capacity; the lots it holds have their own column.
+    page = web_as(plant["user"]).get(reverse("wms:kpis")).content.decode()
+    lots_pct = re.findall(r'data-column="lots-pct">(.*?)</td>', page)
+    held = re.findall(r'data-column="lots-held">(.*?)</td>', page)
+    assert lots_pct and all("%" in cell or "—" in cell for cell in lots_pct)
+    assert "1" in held
+
+
+def test_the_due_receipts_tile_opens_the_receipts_it_counts(web_as, plant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.wms.factories import ExpectedReceiptFactory
+
+    today = timezone.localdate()
+    ExpectedReceiptFactory(site=plant["site"], number="GR-LATE", expected_date=today - timedelta(days=2))
+    ExpectedReceiptFactory(site=plant["site"], number="GR-PART", expected_date=today, status="partial")
+    ExpectedReceiptFactory(site=plant["site"], number="GR-LATER", expected_date=today + timedelta(days=7))
+    client = web_as(plant["user"])
+    dashboard = client.get(reverse("wms:dashboard"))
+    assert dashboard.context["receipts_due"] == 2
+    href = re.search(r'href="([^"]*)"><div class="label">Receipts due today or late', dashboard.content.decode())
+    listed = client.get(href.group(1).replace("&amp;", "&")).content
+    assert b"GR-LATE" in listed and b"GR-PART" in listed and b"GR-LATER" not in listed

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from wms.desk.views import adjustments, control, dashboard, documents, history, moves, picking, receipts, stock
+from core.object_views import ObjectCreateView, ObjectEditView
+from wms.desk.views import adjustments, control, dashboard, documents, history, moves, picking, receipts, setup, stock
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -33,10 +34,16 @@ urlpatterns = [
     path("kpis/apply-abc/", dashboard.kpi_apply_abc, name="kpis-apply-abc"),
     path("bins/", stock.bin_list_view, name="bin-list"),
     path("bins/<int:pk>/", stock.bin_detail, name="bin-detail"),
+    path("bins/new/", ObjectCreateView.as_view(page=setup.BIN_PAGE), name="bin-create"),
+    path("bins/<int:pk>/edit/", ObjectEditView.as_view(page=setup.BIN_PAGE), name="bin-edit"),
+    path("bins/generate/", setup.bin_generate, name="bin-generate"),
     path("adjustments/", adjustments.adjustment_list_view, name="adjustment-list"),
     path("adjustments/new/", adjustments.adjustment_create, name="adjustment-create"),
     path("stock/as-of/", history.stock_as_of, name="stock-as-of"),
     path("stock/ageing/", history.stock_ageing, name="stock-ageing"),
     path("receipts/<int:pk>/slip/", documents.receipt_slip, name="receipt-slip"),
     path("pick-lists/<int:pk>/slip/", documents.pick_slip, name="picklist-slip"),
+    *setup.WAREHOUSE_PAGE.urls("setup/warehouses"),
+    *setup.ZONE_PAGE.urls("setup/zones"),
+    *setup.REORDER_RULE_PAGE.urls("setup/reorder-rules"),
 ]

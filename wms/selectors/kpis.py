@@ -95,7 +95,8 @@ def turnover(*, user, site, start: date, end: date) -> pd.DataFrame:
     """Per item over [start, end]: quantity issued or shipped and its value (COGS at standard
     cost), the average inventory (mean of the end-of-day stock, rebuilt from today's stock and
     the moves since `start`), turnover (COGS / average inventory value) and days of supply
-    (days in the period / turnover, i.e. average stock / average daily usage).
+    (the stock at the end of the period / the average daily usage over the period: how long what
+    is there now lasts at the rate it was used).
     """
     check_period(start, end)
     period_start, period_end = _bounds(site, start, end)
@@ -182,7 +183,8 @@ def turnover(*, user, site, start: date, end: date) -> pd.DataFrame:
     cogs = frame["cogs"].astype(float)
     average_value = average_quantity * cost
     frame["turnover"] = (cogs / average_value.where(average_value > 0)).round(4)
-    frame["days_of_supply"] = (days / frame["turnover"].where(frame["turnover"] > 0)).round(1)
+    daily_usage = frame["issued_quantity"].astype(float) / days
+    frame["days_of_supply"] = (end_quantity / daily_usage.where(daily_usage > 0)).round(1)
     frame = frame[(frame["average_quantity"] > 0) | (cogs > 0)]
     frame = frame.sort_values(["cogs", "item"], ascending=[False, True]).reset_index(drop=True)
     return frame[columns].astype(object).where(frame[columns].notna(), None)

@@ -18,7 +18,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
-from core.services.signatures import sign
+from core.services.signatures import check_signature_password, sign
 from core.states import StateMachine, Transition
 from wms.errors import InsufficientStock
 from wms.models import AdjustmentReason, AdjustmentStatus, Bin, Lot, MoveKind, StockAdjustment, StockQuant
@@ -179,6 +179,7 @@ def approve_adjustment(*, adjustment: StockAdjustment, user, password: str, reas
 
 def reject_adjustment(*, adjustment: StockAdjustment, user, password: str, reason: str) -> StockAdjustment:
     """Reject a held adjustment with an electronic signature; the stock is not changed."""
+    check_signature_password(user=user, password=password, record=adjustment)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Say why the adjustment is rejected."), field="reason")

@@ -23,7 +23,7 @@ from core.events import publish
 from core.locking import lock_site_work
 from core.models import Site
 from core.scoping import require_site_access
-from core.services.signatures import sign
+from core.services.signatures import check_signature_password, sign
 from core.states import StateMachine, Transition
 from wms.models import Bin, CountSchedule, CountStatus, CountTask, MoveKind, StockQuant
 from wms.selectors.planning import abc_class_at
@@ -282,6 +282,7 @@ def reject_count(*, task: CountTask, user, password: str, reason: str) -> CountT
     """Reject a large variance with an electronic signature; a new open task asks for a recount
     (its `recount_of` is the rejected task). Returns the rejected task; `task.recount` is the new one."""
     _check_approver(task, user)
+    check_signature_password(user=user, password=password, record=task)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Say why the count is rejected."), field="reason")

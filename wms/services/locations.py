@@ -5,13 +5,18 @@ the label tells a walker where it is; codes are unique across the company. A blo
 no moves in or out (the ledger checks it under the bin's lock) until it is unblocked.
 """
 
+import itertools
 import re
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core.errors import ValidationFailed
 from core.events import publish
+from core.locking import lock_site_work
 from core.scoping import require_site_access
 from wms.models import Bin, StockMove, StockQuant, Warehouse, Zone, ZoneKind
 
@@ -217,3 +222,143 @@ def unblock_bin(*, bin: Bin, user, reason: str = "") -> Bin:
     bin_._change_reason = (reason or _("unblocked"))[:100]
     _save(bin_, user, event="wms.bin.unblocked", site=bin_.warehouse.site, payload={"bin": bin_.code, "reason": reason})
     return bin_
+
+
+# --- bulk bin generation -------------------------------------------------------------------------
+
+MAX_GENERATED_BINS = 5000
+_NUMBER_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
+_LETTER_RANGE = re.compile(r"^([A-Za-z])\s*-\s*([A-Za-z])$")
+
+
+def expand_range(text: str, *, field: str) -> list[str]:
+    """The parts a range names: `01-12` (numbers, zero-padded to the width written), `A-D`
+    (letters), a comma list of either (`A,C,F` or `1-3,7`), or one value. Blank: no such part."""
+    values: list[str] = []
+    for piece in (p.strip() for p in (text or "").split(",")):
+        if not piece:
+            continue
+        number, letter = _NUMBER_RANGE.match(piece), _LETTER_RANGE.match(piece)
+        if number:
+            first, last = number.groups()
+            width = max(len(first), len(last)) if first.startswith("0") or last.startswith("0") else 0
+            low, high = int(first), int(last)
+            if low > high or high - low >= MAX_GENERATED_BINS:
+                raise ValidationFailed(_("Give a range from low to high, e.g. 01-12."), field=field, code="invalid")
+            values.extend(str(n).zfill(width) for n in range(low, high + 1))
+        elif letter:
+            low, high = (ord(c) for c in piece.upper().replace(" ", "").split("-"))
+            if low > high:
+                raise ValidationFailed(_("Give a range from low to high, e.g. A-D."), field=field, code="invalid")
+            values.extend(chr(c) for c in range(low, high + 1))
+        elif _PART.match(piece):
+            values.append(piece.upper())
+        else:
+            raise ValidationFailed(
+                _("Write a range like 01-12 or A-D, or values separated by commas."), field=field, code="invalid"
+            )
+    return list(dict.fromkeys(values))  # each part once, in the order given
+
+
+@dataclass(frozen=True)
+class BinPlan:
+    """The bins a generation would make: every code in walking order, and which already exist."""
+
+    warehouse: Warehouse
+    zone: Zone
+    locations: list[dict]  # {"code", "aisle", "rack", "level", "position"}
+    existing: list[str]
+
+    @property
+    def new(self) -> list[dict]:
+        taken = {code.upper() for code in self.existing}
+        return [loc for loc in self.locations if loc["code"].upper() not in taken]
+
+
+def plan_bins(
+    *, user, warehouse: Warehouse, zone: Zone, aisles: str, racks: str = "", levels: str = "", positions: str = ""
+) -> BinPlan:
+    """The codes of every bin of the aisle x rack x level x position grid, without writing:
+    what the preview shows and what `generate_bins` then creates."""
+    require_site_access(user, warehouse.site_id, message=_("Unknown warehouse."))
+    _check_zone(zone, warehouse)
+    grids = {
+        "aisle": expand_range(aisles, field="aisles"),
+        "rack": expand_range(racks, field="racks"),
+        "level": expand_range(levels, field="levels"),
+        "position": expand_range(positions, field="positions"),
+    }
+    if not grids["aisle"]:
+        raise ValidationFailed(_("Give at least one aisle."), field="aisles", code="required")
+    for name, plural in (("rack", "racks"), ("level", "levels"), ("position", "positions")):
+        earlier = LOCATION_PARTS[LOCATION_PARTS.index(name) - 1]
+        if grids[name] and not grids[earlier]:
+            raise ValidationFailed(
+                _("Give the parts in order: aisle, rack, level, position."), field=plural, code="location_gap"
+            )
+    count = 1
+    for values in grids.values():
+        count *= max(len(values), 1)
+    if count > MAX_GENERATED_BINS:
+        raise ValidationFailed(
+            _("That is %(count)s bins; generate at most %(limit)s at once.")
+            % {"count": count, "limit": MAX_GENERATED_BINS},
+            field="aisles",
+            code="too_many",
+        )
+    locations = []
+    for parts in itertools.product(*(values or [""] for values in grids.values())):
+        location = dict(zip(LOCATION_PARTS, parts, strict=True))
+        location["code"] = build_bin_code(warehouse=warehouse, **location)
+        if len(location["code"]) > Bin._meta.get_field("code").max_length:
+            raise ValidationFailed(_("The bin codes would be too long."), field="aisles", code="max_length")
+        locations.append(location)
+    codes = [location["code"] for location in locations]
+    existing = sorted(Bin.objects.filter(code__in=codes).values_list("code", flat=True))
+    return BinPlan(warehouse=warehouse, zone=zone, locations=locations, existing=existing)
+
+
+@dataclass(frozen=True)
+class BinGeneration:
+    created: list[Bin]
+    existing: list[str]
+
+
+@transaction.atomic
+def generate_bins(
+    *,
+    user,
+    warehouse: Warehouse,
+    zone: Zone,
+    aisles: str,
+    racks: str = "",
+    levels: str = "",
+    positions: str = "",
+    **attrs,
+) -> BinGeneration:
+    """Create every bin of the grid that does not exist yet, in one transaction; the codes that
+    already exist are reported, not duplicated. New bins continue the warehouse's walking order."""
+    unknown = set(attrs) - (BIN_FIELDS - {"zone", "pick_sequence", *LOCATION_PARTS})
+    if unknown:
+        raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0], code="read_only")
+    require_site_access(user, warehouse.site_id, message=_("Unknown warehouse."))
+    # Two generations (or imports) of one site's bins take turns, so the second sees the first's
+    # codes as existing instead of failing on the unique code.
+    lock_site_work(warehouse.site, "wms.bins.create")
+    plan = plan_bins(
+        user=user, warehouse=warehouse, zone=zone, aisles=aisles, racks=racks, levels=levels, positions=positions
+    )
+    start = (Bin.objects.filter(warehouse=warehouse).aggregate(last=Max("pick_sequence"))["last"] or 0) + 10
+    bins = []
+    for index, location in enumerate(plan.new):
+        bin_ = Bin(warehouse=warehouse, zone=zone, pick_sequence=start + index * 10, **location, **attrs)
+        bin_.full_clean(validate_unique=False)
+        bins.append(bin_)
+    created = bulk_create_with_history(bins, Bin, default_user=user) if bins else []
+    publish(
+        "wms.bins.generated",
+        {"warehouse": warehouse.code, "zone": zone.code, "created": len(created), "existing": len(plan.existing)},
+        site=warehouse.site,
+        live=False,
+    )
+    return BinGeneration(created=list(created), existing=plan.existing)

@@ -17,7 +17,7 @@ from core.dates import site_today
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.scoping import require_site_access
-from core.services.signatures import sign
+from core.services.signatures import check_signature_password, sign
 from core.states import StateMachine, Transition
 from wms.models import USABLE_LOT_STATUSES, Lot, LotStatus, StockQuant
 
@@ -136,6 +136,7 @@ def change_lot_status(*, lot: Lot, status: str, user, reason: str = "", password
                 raise PermissionDenied(
                     _("Only quality may release a lot from quarantine or hold."), code="quality_release"
                 )
+            check_signature_password(user=user, password=password or "", record=lot)
             if not reason:
                 raise ValidationFailed(_("Say why the lot is released."), field="reason", code="reason_required")
         lot._change_reason = reason[:100]

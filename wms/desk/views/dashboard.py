@@ -1,6 +1,7 @@
 """The warehouse dashboard and its live panels, and the KPI page."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from wms.desk import forms
 from wms.desk.views.base import desk, for_site
 from wms.models import AlertSeverity, CountStatus
 from wms.selectors import control, inbound, kpis, pages
+from wms.selectors.inbound import OPEN_RECEIPT_STATUSES
 from wms.selectors.stock import move_list, stock_list
 from wms.services import abc
 
@@ -38,6 +40,10 @@ def dashboard(request):
         "receipts_due": for_site(inbound.open_expected_receipts(user=request.user), request)
         .filter(expected_date__lte=today)
         .count(),
+        # The tile opens the list of exactly the receipts it counts.
+        "receipts_due_query": urlencode(
+            [("status", status) for status in OPEN_RECEIPT_STATUSES] + [("due_by", today.isoformat())]
+        ),
         "open_pick_lists": for_site(inbound.open_pick_lists(user=request.user), request).count(),
         "counts_due": counts.filter(status=CountStatus.OPEN, due_date__lte=today).count(),
         "counts_to_approve": counts.filter(status=CountStatus.PENDING_APPROVAL).count(),

@@ -118,5 +118,19 @@ def receive_done(request, pk):
     return render(
         request,
         "wms/tablet/receive_done.html",
-        {"move": done, "quarantine": quarantine, "putaway_url": putaway_url},
+        {
+            "move": done,
+            "quarantine": quarantine,
+            "putaway_url": putaway_url,
+            "receive_more_url": _receive_more_url(request, done),
+        },
     )
+
+
+def _receive_more_url(request, move) -> str:
+    """Back to the same delivery while it still has lines to receive; after a receipt without
+    notice, to the next one; else to the deliveries."""
+    if not move.reference or move.reference == REFERENCE:
+        return reverse("wms:tablet-receive-free")
+    receipt = _open_receipts(request).filter(number=move.reference).first()
+    return reverse("wms:tablet-receive-receipt", args=[receipt.pk]) if receipt else reverse("wms:tablet-receive")
