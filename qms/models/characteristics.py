@@ -52,6 +52,12 @@ class Characteristic(TimeStampedModel):
         "core.Unit", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
     )
     gauge = models.CharField(_("gauge"), max_length=100, blank=True)
+    tag = models.CharField(
+        _("machine-data tag"),
+        max_length=100,
+        blank=True,
+        help_text=_("A gauge value arriving as this telemetry tag is recorded as a measurement."),
+    )
     defect_types = models.JSONField(_("defect types"), default=list, blank=True)
     chart = models.CharField(_("control chart"), max_length=10, choices=ChartKind.choices)
     subgroup_size = models.PositiveSmallIntegerField(_("subgroup size"), default=5, validators=[MinValueValidator(1)])
