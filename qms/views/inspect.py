@@ -64,6 +64,10 @@ def _entry_rows(task, data=None, culprit: str = ""):
             "left": left,
             "variable": c.kind == CharacteristicKind.VARIABLE,
             "inputs": [],
+            # limits as the inspector types values: plain decimal notation
+            "limits": {
+                name: _plain(getattr(c, name)) for name in ("lsl", "nominal", "usl") if getattr(c, name) is not None
+            },
         }
         if row["variable"]:
             for j in range(min(left, BOXES)):
@@ -81,6 +85,11 @@ def _entry_rows(task, data=None, culprit: str = ""):
                 row[key] = {"name": name, "value": (data or {}).get(name, ""), "error": name == culprit}
         rows.append(row)
     return rows
+
+
+def _plain(value) -> str:
+    """1.500000 → 1.5, 74 → 74: the limit as it would be typed."""
+    return format(value.normalize(), "f")
 
 
 def _submitted(task, data):
