@@ -135,9 +135,13 @@ class DecideSerializer(serializers.Serializer):
     rejected_quantity = serializers.CharField(required=False, allow_blank=True, default=None, allow_null=True)
 
 
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, allow_blank=True)
+
+
 class InspectionTaskViewSet(ScopedReadOnlyViewSet):
     """Inspection tasks: incoming, in-process and final. `{id}/results/` records results,
-    `{id}/decide/` signs the decision (accept, reject, partial)."""
+    `{id}/decide/` signs the decision (accept, reject, partial), `{id}/cancel/` withdraws it."""
 
     queryset = InspectionTask.objects.none()
     serializer_class = InspectionTaskSerializer
@@ -172,4 +176,13 @@ class InspectionTaskViewSet(ScopedReadOnlyViewSet):
         data = DecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = inspections.decide_inspection(task=task, user=request.user, **data.validated_data)
+        return self._answer(task)
+
+    @extend_schema(request=CancelSerializer, responses=InspectionTaskDetailSerializer)
+    @action(detail=True, methods=["post"], required_permissions={"POST": ["qms.change_inspectiontask"]})
+    def cancel(self, request, pk=None):
+        task = self.get_object()
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = inspections.cancel_inspection(task=task, user=request.user, **data.validated_data)
         return self._answer(task)

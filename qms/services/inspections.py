@@ -8,6 +8,7 @@ first (bins → lot → stock) and only then releases the lot, so no lock of an 
 asked for while a later one is held.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,7 +41,11 @@ from wms.services import lots as lot_services
 from wms.services.ledger import post_move
 from wms.services.numbering import next_document_number
 
+logger = logging.getLogger(__name__)
+
 NUMBER_PREFIX = "QI"
+# Gauge values beyond what a measurement column holds (12 digits before the point) are not readings.
+MACHINE_VALUE_LIMIT = 1e12
 DECIDE_ROLES = ("quality", "admin")
 
 S = InspectionStatus
@@ -442,7 +447,7 @@ def record_machine_values(records) -> int:
         InspectionTask.objects.filter(
             stage=Stage.IN_PROCESS, status__in=(S.OPEN, S.IN_PROGRESS), equipment_id__in=equipment_ids
         )
-        .exclude(plan__characteristics__tag="")
+        .filter(plan__characteristics__tag__gt="")
         .distinct()
         .order_by("pk")
     )
@@ -458,7 +463,7 @@ def record_machine_values(records) -> int:
             if record["equipment_id"] != task.equipment_id:
                 continue
             for tag, value in record["values"].items():
-                if tag in tagged and math.isfinite(value):
+                if tag in tagged and math.isfinite(value) and abs(value) < MACHINE_VALUE_LIMIT:
                     values.setdefault(tagged[tag].pk, []).append(f"{value:.6f}")
                     last = record["ts"]
         done = progress(task)
@@ -468,11 +473,23 @@ def record_machine_values(records) -> int:
             if values.get(characteristic.pk) and left > 0:
                 results.append({"characteristic": characteristic.code, "values": values[characteristic.pk][:left]})
         if results:
-            rows = record_results(
-                task=task, results=results, user=None, source=MeasurementSource.MACHINE, measured_at=last
-            )
-            written += len(rows)
+            written += _record_machine_results(task, results, last)
     return written
+
+
+def _record_machine_results(task, results, measured_at) -> int:
+    """One task's gauge values, in a savepoint: a refusal (the sample completed by hand meanwhile,
+    the task decided) is logged and skips these values; it never fails the ingestion batch."""
+    try:
+        with transaction.atomic():
+            return len(
+                record_results(
+                    task=task, results=results, user=None, source=MeasurementSource.MACHINE, measured_at=measured_at
+                )
+            )
+    except DomainError as refusal:
+        logger.warning("gauge values for inspection %s not recorded: %s", task.number, refusal.message)
+        return 0
 
 
 # --- deciding -----------------------------------------------------------------------------------
@@ -611,8 +628,11 @@ def _scrap(lot: Lot, quantity: Decimal, user, task) -> None:
 
 
 def cancel_inspection(*, task: InspectionTask, user, reason: str) -> InspectionTask:
-    """Cancel an open task (a plan withdrawn, a lot returned unopened); the lot stays as it is."""
+    """Cancel an open task (a plan withdrawn, a lot returned unopened); the lot stays as it is.
+    Quality's call, like a decision."""
     require_site_access(user, task.site_id, message=_("Unknown inspection task."))
+    if not user.has_role(*DECIDE_ROLES):
+        raise PermissionDenied(_("Only quality may cancel an inspection."), code="quality_decision")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("Say why the inspection is cancelled."), field="reason", code="reason_required")

@@ -98,3 +98,12 @@ def test_an_operator_may_record_but_not_decide(setup, api_as):
         f"{TASKS}{setup.task.pk}/decide/", {"decision": "accept", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_cancel_needs_a_reason_and_quality(setup, api_as):
+    url = f"{TASKS}{setup.task.pk}/cancel/"
+    assert api_as(setup.layout.user).post(url, {"reason": "x"}, format="json").status_code == 403
+    client = api_as(setup.inspector)
+    assert client.post(url, {"reason": " "}, format="json").status_code == 400
+    response = client.post(url, {"reason": "returned to the supplier unopened"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"

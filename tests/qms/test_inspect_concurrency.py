@@ -79,3 +79,12 @@ def test_deciding_twice_at_once_has_one_effect(setup, decisions):
         assert setup.task.lot.status == LotStatus.AVAILABLE and scraps == 1
     else:
         assert setup.task.lot.status == LotStatus.AVAILABLE and scraps == 0
+
+
+def test_cancelling_twice_at_once_cancels_once(setup):
+    results = post_in_parallel(setup.inspector, f"{TASKS}{setup.task.pk}/cancel/", [{"reason": "plan withdrawn"}] * 2)
+    assert sorted(status for status, _ in results) == [200, 409], results
+    setup.task.refresh_from_db()
+    assert setup.task.status == "cancelled" and setup.task.history.filter(status="cancelled").count() == 1
+    setup.task.lot.refresh_from_db()
+    assert setup.task.lot.status == LotStatus.QUARANTINE

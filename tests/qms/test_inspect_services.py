@@ -318,7 +318,8 @@ def test_gauge_values_arrive_as_machine_tags_for_the_open_in_process_task():
     gauge = CharacteristicFactory(
         item=plant.product, stage="in_process", code="DIA", chart="imr", subgroup_size=1, tag="dia_mm"
     )
-    plan.characteristics.set([gauge])
+    by_hand = CharacteristicFactory(item=plant.product, stage="in_process", code="FIN", chart="imr", subgroup_size=1)
+    plan.characteristics.set([gauge, by_hand])
     order = released_order(plant)
     first = _start_all(plant, order)[0]
     report_production(operation=first, user=plant.operator, idempotency_key="g-1", good=5)
@@ -334,3 +335,6 @@ def test_gauge_values_arrive_as_machine_tags_for_the_open_in_process_task():
         (Decimal("74.000000"), "machine", False),
         (Decimal("74.200000"), "machine", True),
     ]
+    # the sample is complete: later readings, and readings no column could hold, are passed over
+    signal("mes.telemetry", [{**records[0], "values": {"dia_mm": 74.0}}, {**records[0], "values": {"dia_mm": 1e300}}])
+    assert Measurement.objects.filter(inspection_task=task).count() == 2
