@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Characteristic, InspectionPlan
+from qms.models import Characteristic, InspectionPlan, InspectionTask
 
 
 @admin.register(Characteristic)
@@ -21,3 +21,21 @@ class InspectionPlanAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "item__code"]
     autocomplete_fields = ["item"]
     filter_horizontal = ["characteristics"]
+
+
+@admin.register(InspectionTask)
+class InspectionTaskAdmin(SimpleHistoryAdmin):
+    """Read only: tasks change through the inspection services (results, signed decisions)."""
+
+    list_display = ["number", "site", "stage", "item", "lot", "equipment", "sample_size", "status", "decided_by"]
+    list_filter = ["stage", "status", "site"]
+    search_fields = ["number", "item__code", "lot__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

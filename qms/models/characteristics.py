@@ -102,6 +102,8 @@ class Characteristic(TimeStampedModel):
                 errors["chart"] = _("A pass/fail characteristic takes a p, np, c or u chart.")
             if self.lsl is not None or self.usl is not None or self.nominal is not None:
                 errors["usl"] = _("Specification limits belong to measured characteristics.")
+            if self.tag:
+                errors["tag"] = _("A machine-data tag carries measured values: it belongs to measured characteristics.")
             if not isinstance(self.defect_types, list) or not all(
                 isinstance(name, str) and name.strip() for name in self.defect_types
             ):

@@ -107,3 +107,11 @@ def test_cancel_needs_a_reason_and_quality(setup, api_as):
     assert client.post(url, {"reason": " "}, format="json").status_code == 400
     response = client.post(url, {"reason": "returned to the supplier unopened"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
+
+
+def test_a_characteristic_names_its_machine_data_tag(setup, api_as):
+    client = api_as(setup.inspector)
+    url = f"/api/v1/qms/characteristics/{setup.bore.pk}/"
+    assert client.patch(url, {"tag": "bore_mm"}, format="json").json()["tag"] == "bore_mm"
+    refused = client.patch(f"/api/v1/qms/characteristics/{setup.looks.pk}/", {"tag": "x"}, format="json")
+    assert refused.status_code == 400 and "tag" in refused.json()
