@@ -93,7 +93,14 @@ def _active_plans(item, stage: str):
 
 
 def _create_once(**fields) -> InspectionTask | None:
-    """Insert a task unless its lot/plan or operation/plan/trigger already has one (None then)."""
+    """Insert a task unless its lot/plan or operation/plan/trigger already has one (None then).
+    The look-up first spares a document number; the unique constraints decide a race."""
+    if fields.get("lot") is not None:
+        key = {"lot": fields["lot"], "plan": fields["plan"]}
+    else:
+        key = {"operation": fields["operation"], "plan": fields["plan"], "trigger": fields["trigger"]}
+    if InspectionTask.objects.filter(**key).exists():
+        return None
     task = InspectionTask(**fields)
     task.number = next_document_number(
         site=task.site, prefix=NUMBER_PREFIX, taken=lambda n: InspectionTask.objects.filter(number=n).exists()
