@@ -196,6 +196,7 @@ CELERY_BEAT_SCHEDULE = {
     "wms.evaluate_inventory_alerts": {"task": "wms.tasks.evaluate_inventory_alerts", "schedule": 15 * 60.0},
     "wms.generate_count_tasks": {"task": "wms.tasks.generate_count_tasks", "schedule": 24 * 3600.0},
     "mes.sweep_alerts": {"task": "mes.tasks.sweep_alerts", "schedule": env.float("ALERT_SWEEP_SECONDS", 15.0)},
+    "qms.open_timed_inspections": {"task": "qms.tasks.open_timed_inspections", "schedule": 60.0},
 }
 # Machine alerts: minutes an alert may stay unacknowledged before the supervisors are told (a
 # rule may say otherwise), how each severity is announced beyond the live pages, and how long a

@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "operation"): (VIEW, CHANGE),
         ("mes", "productionreport"): (VIEW, ADD),
         ("mes", "alert"): (VIEW, CHANGE),  # acknowledge
+        ("qms", "inspectiontask"): (VIEW, CHANGE),  # in-process results on the terminal
     },
     Role.SUPERVISOR: {
         ("qms", "*"): (VIEW,),

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qms.models import Characteristic, ControlLimits, InspectionPlan, QualityHold, SpcStatus
+from qms.models import Characteristic, ControlLimits, InspectionPlan, InspectionTask, QualityHold, SpcStatus
 
 
 @admin.register(Characteristic)
@@ -30,6 +30,24 @@ class QualityHoldAdmin(SimpleHistoryAdmin):
     list_display = ["number", "site", "status", "reason_code", "lot", "equipment", "work_order", "placed_at"]
     list_filter = ["status", "reason_code", "site"]
     search_fields = ["number", "reason", "lot__code", "equipment__code", "work_order__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(InspectionTask)
+class InspectionTaskAdmin(SimpleHistoryAdmin):
+    """Read only: tasks change through the inspection services (results, signed decisions)."""
+
+    list_display = ["number", "site", "stage", "item", "lot", "equipment", "sample_size", "status", "decided_by"]
+    list_filter = ["stage", "status", "site"]
+    search_fields = ["number", "item__code", "lot__code"]
 
     def has_add_permission(self, request):
         return False

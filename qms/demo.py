@@ -1,6 +1,11 @@
-"""Quality's part of the demo plant: characteristics of the demo items with a measurement history
-at each site, evaluated like new data, so the SPC board and charts show a real process: one
-capable, one marginal, one drifting out of control and a pass/fail check."""
+"""Quality's part of the demo plant.
+
+- Characteristics of the demo items with a measurement history at each site, evaluated like new
+  data, so the SPC board and charts show a real process: one capable, one marginal, one drifting
+  out of control and a pass/fail check.
+- An incoming inspection plan for the inverter PCB (a measured board thickness and a visual
+  check, Z1.4 at AQL 0.65, level II), so the QC station has the quarantined opening lot to inspect.
+"""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,8 +14,9 @@ import numpy as np
 from django.utils import timezone
 
 from mes.models import Equipment
-from qms.models import Characteristic, Measurement
-from qms.services import spc_monitor
+from qms.models import Characteristic, InspectionPlan, Measurement, Stage
+from qms.services import inspections, spc_monitor
+from wms.models import Lot, LotStatus
 
 SUBGROUPS = 60
 
@@ -159,9 +165,74 @@ def _history(plant, characteristic, site, row, seed: int) -> None:
     spc_monitor.evaluate_new(characteristic=characteristic, site=site)
 
 
-def seed(plant) -> None:
+def seed_spc(plant) -> None:
     """Characteristics of the demo items and, at each site, their recent measurements."""
     for number, row in enumerate(CHARACTERISTICS):
         characteristic = _characteristic(plant, row)
         for index, site in enumerate(plant.sites.values()):
             _history(plant, characteristic, site, row, seed=100 * number + index)
+
+
+PCB = "PCB-INV01"
+CHARACTERISTICS = [
+    {
+        "code": "THK",
+        "name": "Board thickness",
+        "kind": "variable",
+        "nominal": Decimal("1.600"),
+        "lsl": Decimal("1.500"),
+        "usl": Decimal("1.700"),
+        "unit": "mm",
+        "gauge": "Micrometer MC-25",
+        "chart": "xbar_r",
+        "subgroup_size": 5,
+    },
+    {
+        "code": "VIS",
+        "name": "Solder joints and components (visual)",
+        "kind": "attribute",
+        "defect_types": ["solder bridge", "missing component", "scratch"],
+        "chart": "np",
+        "subgroup_size": 1,
+    },
+]
+
+
+def seed_inspections(plant) -> None:
+    """The incoming plan of the inverter PCB, and the tasks of its lots already in quarantine."""
+    item = plant.items.get(PCB)
+    if item is None:
+        return
+    characteristics = []
+    for spec in CHARACTERISTICS:
+        values = {**spec, "unit": plant.units.get(spec["unit"]) if "unit" in spec else None}
+        characteristic, made = Characteristic.objects.get_or_create(
+            item=item, stage=Stage.INCOMING, code=values.pop("code"), defaults=values
+        )
+        characteristics.append(characteristic)
+        if made:
+            plant.created["quality characteristics"] += 1
+    plan, made = InspectionPlan.objects.get_or_create(
+        code=f"INC-{PCB}",
+        defaults={
+            "name": "Incoming inspection of inverter PCBs",
+            "item": item,
+            "stage": Stage.INCOMING,
+            "sampling": "z14",
+            "aql": "0.65",
+            "inspection_level": "II",
+        },
+    )
+    if made:
+        plan.characteristics.set(characteristics)
+        plant.created["inspection plans"] += 1
+    # The lots received into quarantine before the plan existed get their incoming inspection.
+    for lot in Lot.objects.filter(item=item, status=LotStatus.QUARANTINE).select_related("item", "site"):
+        opened = inspections.open_lot_inspections(lot=lot, stage=Stage.INCOMING)
+        if opened:
+            plant.created["inspection tasks"] += len(opened)
+
+
+def seed(plant) -> None:
+    seed_spc(plant)
+    seed_inspections(plant)

@@ -8,21 +8,26 @@
 - `wms.lot.status_changed`: a lot under an active hold leaves `on_hold` only through the hold.
 - `qms.measurements.recorded` (payload in `qms.services.spc_monitor`): the new subgroups are
   judged against the limits and rules, after commit.
+- `wms.receipt.inspection_required`, `mes.production.reported` and the `mes.telemetry` signal:
+  incoming, final and in-process inspections open, and gauge values arriving as machine-data
+  tags are recorded (`qms.services.inspections`).
 
 Quality also publishes `qms.spc.limits_set` (phase II limits fixed from a baseline).
 """
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.errors import InvalidTransition
-from core.events import subscribe
-from mes.models import WorkOrder
+from core.events import on_signal, subscribe
+from mes.models import Operation, ProductionReport, WorkOrder
 from mes.services.work_orders import QUALITY_HOLDABLE
-from qms.models import Characteristic, HoldReason, HoldStatus, QualityHold
+from qms.models import Characteristic, HoldReason, HoldStatus, QualityHold, Stage
+from qms.services import inspections
 from wms.models import Lot
 from wms.services.lots import LOT_STATES
 
@@ -117,3 +122,41 @@ def evaluate_recorded_measurements(event) -> None:
         return
     subgroups = payload.get("subgroups") or [None]
     evaluate_new(characteristic=characteristic, site=site, since_subgroup=subgroups[0])
+
+
+@subscribe("wms.receipt.inspection_required")
+def open_incoming_inspection(event) -> None:
+    """A lot received into quarantine: one incoming task per active plan of its item."""
+    payload = event.payload
+    if not payload.get("lot"):
+        return
+    lot = Lot.objects.select_related("item", "site").get(
+        site_id=event.site_id, item__code=payload["item"], code=payload["lot"]
+    )
+    inspections.open_lot_inspections(lot=lot, stage=Stage.INCOMING)
+
+
+@subscribe("mes.production.reported")
+def open_production_inspections(event) -> None:
+    """Output of an item with a final plan goes to quarantine with a final task; good units past
+    a multiple of an in-process plan's N open an in-process task."""
+    payload = event.payload
+    report = ProductionReport.objects.select_related("user").get(pk=payload["report"])
+    operation = Operation.objects.select_related("work_order__item", "work_order__site", "equipment").get(
+        pk=payload["operation"]
+    )
+    good = Decimal(payload["good"])
+    if good > 0:
+        after = Decimal(payload["operation_good"])
+        inspections.open_unit_inspections(operation=operation, good_before=after - good, good_after=after)
+    for produced in payload.get("produced", []):
+        if produced.get("lot"):
+            lot = Lot.objects.select_related("item", "site").get(
+                site_id=event.site_id, item=operation.work_order.item, code=produced["lot"]
+            )
+            inspections.open_final_inspections(lot=lot, user=report.user)
+
+
+@on_signal("mes.telemetry")
+def record_gauge_tags(records) -> int:
+    return inspections.record_machine_values(records)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from core.floor.views import SEEN_KEY, floor_view, render_screen
 from core.forms import REFUSALS
 from core.quantities import plain_quantity
+from mes.floor import banners
 from mes.floor.forms import PinSignInForm, ReportForm
 from mes.models import DowntimeReason, Operation, WorkInstruction
 from mes.selectors import terminal
@@ -88,7 +89,11 @@ def dispatch(request, code):
     """The equipment's dispatch list: each line startable or why not, pause and resume in a tap."""
     equipment = _equipment(request, code)
     lines = dispatch_list(user=request.user, equipment=equipment)
-    response = render(request, "mes/floor/dispatch.html", {"equipment": equipment, "lines": lines})
+    response = render(
+        request,
+        "mes/floor/dispatch.html",
+        {"equipment": equipment, "lines": lines, "terminal_banners": banners.for_equipment(request, equipment)},
+    )
     response.set_cookie(EQUIPMENT_COOKIE, equipment.code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
@@ -119,6 +124,7 @@ def _job_context(request, operation, equipment, form=None):
         "server_now": now.isoformat(),
         "running": operation.status == "running",
         "pauses": operation.pauses.select_related("reason").order_by("-started_at")[:5],
+        "terminal_banners": banners.for_equipment(request, equipment),
     }
 
 

@@ -33,6 +33,7 @@ class CharacteristicSerializer(serializers.ModelSerializer):
             "usl",
             "unit",
             "gauge",
+            "tag",
             "defect_types",
             "chart",
             "subgroup_size",

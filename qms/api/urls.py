@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from qms.api import holds, spcview, views
+from qms.api import holds, inspect, spcview, views
 
 router = DefaultRouter()
 router.register("characteristics", views.CharacteristicViewSet, basename="characteristic")
 router.register("plans", views.InspectionPlanViewSet, basename="inspectionplan")
 router.register("holds", holds.QualityHoldViewSet, basename="qualityhold")
+router.register("inspection-tasks", inspect.InspectionTaskViewSet, basename="inspectiontask")
 
 app_name = "qms-api"
 urlpatterns = [

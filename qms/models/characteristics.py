@@ -52,6 +52,12 @@ class Characteristic(TimeStampedModel):
         "core.Unit", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
     )
     gauge = models.CharField(_("gauge"), max_length=100, blank=True)
+    tag = models.CharField(
+        _("machine-data tag"),
+        max_length=100,
+        blank=True,
+        help_text=_("A gauge value arriving as this telemetry tag is recorded as a measurement."),
+    )
     defect_types = models.JSONField(_("defect types"), default=list, blank=True)
     chart = models.CharField(_("control chart"), max_length=10, choices=ChartKind.choices)
     subgroup_size = models.PositiveSmallIntegerField(_("subgroup size"), default=5, validators=[MinValueValidator(1)])
@@ -99,6 +105,8 @@ class Characteristic(TimeStampedModel):
                 errors["chart"] = _("A pass/fail characteristic takes a p, np, c or u chart.")
             if self.lsl is not None or self.usl is not None or self.nominal is not None:
                 errors["usl"] = _("Specification limits belong to measured characteristics.")
+            if self.tag:
+                errors["tag"] = _("A machine-data tag carries measured values: it belongs to measured characteristics.")
             if not isinstance(self.defect_types, list) or not all(
                 isinstance(name, str) and name.strip() for name in self.defect_types
             ):

@@ -38,6 +38,14 @@ class Measurement(models.Model):
     work_order = models.ForeignKey(
         "mes.WorkOrder", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("work order")
     )
+    inspection_task = models.ForeignKey(
+        "qms.InspectionTask",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measurements",
+        verbose_name=_("inspection task"),
+    )
 
     class Meta:
         verbose_name = _("measurement")
