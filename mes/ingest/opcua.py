@@ -217,10 +217,11 @@ def probe_endpoint(endpoint: OpcUaEndpoint, nodes: list, *, timeout: float = 5.0
                     )
                     reading.status = value.StatusCode.name
                     reading.value = value.Value.Value if value.Value is not None else None
+                    if not value.StatusCode.is_good():
+                        reading.error = _node_error(reading.status)
                 except ua.UaStatusCodeError as error:
-                    name = ua.StatusCode(error.code).name
-                    reading.status = name
-                    reading.error = _("The server has no node with this id.") if name == "BadNodeIdUnknown" else name
+                    reading.status = ua.StatusCode(error.code).name
+                    reading.error = _node_error(reading.status)
                 except (TimeoutError, OSError, ConnectionError) as error:
                     reading.error = describe_failure(error, config.url, timeout)
                 readings.append(reading)
@@ -523,6 +524,14 @@ class OpcUaIngest:
             if rest:
                 self.apply(rest)
             connection.close()
+
+
+def _node_error(status: str) -> str:
+    if status == "BadNodeIdUnknown":
+        return _("The server has no node with this id.")
+    if status == "BadUserAccessDenied":
+        return _("The user may not read this node.")
+    return _("The server answered %(status)s.") % {"status": status}
 
 
 def _plain(value):
