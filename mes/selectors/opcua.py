@@ -6,7 +6,12 @@ from mes.models import OpcUaEndpoint, OpcUaNode
 
 
 def endpoint_list(*, user) -> QuerySet[OpcUaEndpoint]:
-    return OpcUaEndpoint.objects.for_user(user).select_related("site").annotate(node_count=Count("nodes"))
+    return (
+        OpcUaEndpoint.objects.for_user(user)
+        .select_related("site")
+        .annotate(node_count=Count("nodes"))
+        .order_by("site__code", "code")
+    )
 
 
 def node_list(*, user) -> QuerySet[OpcUaNode]:
