@@ -28,6 +28,19 @@ class EndpointForm(ServiceForm):
         help_text=_("Stored encrypted. Leave blank to keep the current one."),
     )
     clear_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+    field_order = [
+        "site",
+        "code",
+        "name",
+        "url",
+        "security_mode",
+        "security_policy",
+        "username",
+        "password",
+        "clear_password",
+        "publishing_interval_ms",
+        "enabled",
+    ]
 
     class Meta:
         model = OpcUaEndpoint
