@@ -3,9 +3,16 @@ through the same ingestion as MQTT, bad values become dead letters with their re
 that goes away and comes back is reconnected to with nothing stored twice, and a change of the
 configuration is picked up."""
 
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
 import pytest
 from asyncua import ua
 
+from bench._server import free_port
 from mes.models import (
     DeadLetter,
     Equipment,
@@ -163,3 +170,38 @@ def test_configuration_changes_are_picked_up_and_deadband_skips_small_changes(ma
         2.0,
     ]
     assert list(TelemetrySample.objects.filter(equipment=machine, tag="b").values_list("value", flat=True)) == [5.0]
+
+
+def test_the_command_serves_its_metrics_and_stops_cleanly_on_sigterm(machine):
+    from tests.mes.test_ingest_reliability import ROOT, _database_url
+
+    port = free_port()
+    with plant_server({"Temp": 5.0}) as server:
+        endpoint = _endpoint(server, machine.site)
+        _node(endpoint, machine, server, "Temp", tag="t")
+        env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "ingest_opcua", "--site", machine.site.code, "--metrics-port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until(lambda: "mes_ingest_connected 1.0" in _metrics(port), timeout=30)
+            server.write("Temp", 6.0)
+            wait_until(lambda: TelemetrySample.objects.filter(equipment=machine, tag="t").count() == 2)
+            assert "mes_ingest_process_values_total 2.0" in _metrics(port)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0
+            assert b"Ingestion stopped." in process.stdout.read()
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def _metrics(port: int) -> str:
+    try:
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+    except OSError:
+        return ""
