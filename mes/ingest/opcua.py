@@ -377,7 +377,12 @@ class OpcUaIngest:
             self.metrics.connected.set(len(self.connected))
 
     async def _restart(self, wanted: dict[int, SessionConfig]) -> None:
-        for endpoint_id in list(self._tasks):
+        for endpoint_id, task in list(self._tasks.items()):
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                # A failure the session loop does not expect: logged, and the session started anew.
+                logger.error("%s: session ended", self.sessions[endpoint_id].code, exc_info=task.exception())
+                del self._tasks[endpoint_id]
+                continue
             if endpoint_id not in wanted or wanted[endpoint_id] != self.sessions.get(endpoint_id):
                 task = self._tasks.pop(endpoint_id)
                 task.cancel()

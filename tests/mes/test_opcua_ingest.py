@@ -205,3 +205,30 @@ def _metrics(port: int) -> str:
         return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
     except OSError:
         return ""
+
+
+def test_the_simulated_plant_over_opc_ua_reaches_the_telemetry_store():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mes.simulator import PlantSimulator
+    from mes.simulator_opcua import OpcUaPlantServer, set_up_endpoints
+
+    plant = production_plant(prefix=unique("D"))
+    simulator = PlantSimulator(site_codes=[plant.site.code], seed=7)
+    server = OpcUaPlantServer(port=free_port(), host="127.0.0.1")
+    server.start([machine.topic.rsplit("/", 1)[-1] for machine in simulator.machines])
+    try:
+        now = timezone.now()
+        server.apply(simulator.step(now))
+        (endpoint,) = set_up_endpoints(url=server.url, site_codes=[plant.site.code], namespace=server.ns)
+        assert set_up_endpoints(url=server.url, site_codes=[plant.site.code], namespace=server.ns) == [endpoint]
+        with connector(site=plant.site.code):
+            wait_until(lambda: TelemetryLatest.objects.filter(equipment=plant.lathe1, tag="temperature").exists())
+            server.apply(simulator.step(now + timedelta(seconds=2)))
+            wait_until(lambda: TelemetrySample.objects.filter(equipment=plant.lathe1, tag="temperature").count() >= 2)
+    finally:
+        server.stop()
+    assert Equipment.objects.get(pk=plant.lathe1.pk).state == "running"
+    assert not DeadLetter.objects.filter(topic__contains=plant.lathe1.code).exists()
