@@ -74,12 +74,19 @@ def parse_node_id(text: str) -> ua.NodeId:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("Give the node id."), field="node_id")
+    refused = ValidationFailed(
+        _("Not an OPC UA node id (for example ns=2;s=Press1.Temperature or ns=2;i=1001)."), field="node_id"
+    )
     try:
-        return ua.NodeId.from_string(text)
+        node_id = ua.NodeId.from_string(text)
     except (ua.UaError, ValueError):
-        raise ValidationFailed(
-            _("Not an OPC UA node id (for example ns=2;s=Press1.Temperature or ns=2;i=1001)."), field="node_id"
-        ) from None
+        raise refused from None
+    # What the binary protocol can carry: a UInt16 namespace, a UInt32 numeric identifier.
+    if not 0 <= node_id.NamespaceIndex <= 0xFFFF:
+        raise refused
+    if isinstance(node_id.Identifier, int) and not 0 <= node_id.Identifier <= 0xFFFFFFFF:
+        raise refused
+    return node_id
 
 
 def _check_url(url: str) -> str:

@@ -101,6 +101,8 @@ def test_endpoint_validation_names_the_field(plant, change, field):
         ({"node_id": "ns=2;x=1"}, "node_id"),
         ({"node_id": "Lathe1.Temp"}, "node_id"),
         ({"node_id": ""}, "node_id"),
+        ({"node_id": "ns=70000;i=1"}, "node_id"),
+        ({"node_id": "ns=2;i=99999999999"}, "node_id"),
         ({"tag": ""}, "tag"),
         ({"tag": "t" * 65}, "tag"),
         ({"carries": "pressure"}, "carries"),
