@@ -58,6 +58,7 @@ COUNTERS = (NodeCarries.GOOD_COUNT, NodeCarries.SCRAP_COUNT)
 LIVENESS_SECONDS = 1.0
 BACKOFF_FIRST = 0.5
 BACKOFF_MAX = 30.0
+STOP_SECONDS = 60  # the longest the sessions may take to close on shutdown
 QUEUE_SIZE = 10  # changes a server keeps per node between two publishes
 
 
@@ -522,7 +523,7 @@ class OpcUaIngest:
                     self.reload()
                     reloaded = time.monotonic()
         finally:
-            asyncio.run_coroutine_threadsafe(self._stop_all(), self._loop).result(timeout=self.timeout * 3)
+            asyncio.run_coroutine_threadsafe(self._stop_all(), self._loop).result(timeout=STOP_SECONDS)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=self.timeout)
             rest = self._drain()

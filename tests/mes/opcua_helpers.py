@@ -32,7 +32,7 @@ class PlantServer:
         self.running = False
         self._nodes = {}
 
-    def _run(self, coroutine, timeout: float = 20.0):
+    def _run(self, coroutine, timeout: float = 60.0):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def node_id(self, name: str) -> str:
@@ -105,9 +105,9 @@ def connector(**kwargs):
     thread = threading.Thread(target=runner.run, args=(stop,), kwargs={"ready": ready}, daemon=True)
     thread.start()
     try:
-        assert ready.wait(15), "the connector did not start"
+        assert ready.wait(60), "the connector did not start"
         yield runner
     finally:
         stop.set()
-        thread.join(20)
+        thread.join(60)
         assert not thread.is_alive(), "the connector did not stop"

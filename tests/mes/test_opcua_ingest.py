@@ -26,10 +26,16 @@ from mes.models import (
 from mes.services import opcua, operations
 from tests.factories import SiteFactory
 from tests.mes.factories import AreaFactory, EquipmentFactory, WorkCentreFactory, production_plant, released_order
-from tests.mes.ingest_helpers import unique, wait_until
+from tests.mes.ingest_helpers import unique
+from tests.mes.ingest_helpers import wait_until as _wait_until
 from tests.mes.opcua_helpers import connector, plant_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_until(condition, timeout: float = 45.0):
+    """Polls (the sessions and the server share a busy machine with other tests)."""
+    return _wait_until(condition, timeout=timeout)
 
 
 @pytest.fixture
@@ -188,12 +194,12 @@ def test_the_command_serves_its_metrics_and_stops_cleanly_on_sigterm(machine):
             stderr=subprocess.DEVNULL,
         )
         try:
-            wait_until(lambda: "mes_ingest_connected 1.0" in _metrics(port), timeout=30)
+            wait_until(lambda: "mes_ingest_connected 1.0" in _metrics(port), timeout=60)
             server.write("Temp", 6.0)
             wait_until(lambda: TelemetrySample.objects.filter(equipment=machine, tag="t").count() == 2)
             assert "mes_ingest_process_values_total 2.0" in _metrics(port)
             process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=20) == 0
+            assert process.wait(timeout=60) == 0
             assert b"Ingestion stopped." in process.stdout.read()
         finally:
             if process.poll() is None:
