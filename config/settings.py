@@ -399,6 +399,10 @@ TELEMETRY_PARTITIONS_AHEAD = env.int("TELEMETRY_PARTITIONS_AHEAD", default=3)
 # The MQTT client id of this ingest process (fixed, so its persistent session survives restarts);
 # empty: "mes-ingest-<hostname>".
 MQTT_CLIENT_ID = env("MQTT_CLIENT_ID", default="")
+# The client certificate and private key (PEM or DER files) `ingest_opcua` presents to OPC UA
+# servers that require signing or encryption; endpoints with security mode None need neither.
+OPCUA_CLIENT_CERTIFICATE = env("OPCUA_CLIENT_CERTIFICATE", default="")
+OPCUA_CLIENT_PRIVATE_KEY = env("OPCUA_CLIENT_PRIVATE_KEY", default="")
 CELERY_BEAT_SCHEDULE["mes.maintain_telemetry_store"] = {
     "task": "mes.tasks.maintain_telemetry_store",
     "schedule": env.float("TELEMETRY_MAINTENANCE_SECONDS", 3600.0),

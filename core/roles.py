@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
         ("mes", "*"): (VIEW, ADD, CHANGE),
         ("scheduling", "*"): (VIEW, APPROVE),
         ("mes", "alert"): (VIEW, CHANGE, "resolve"),
+        ("mes", "opcuanode"): (VIEW, ADD, CHANGE, DELETE),
     },
     Role.PLANNER: {
         ("qms", "*"): (VIEW,),

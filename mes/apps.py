@@ -17,6 +17,12 @@ class MesConfig(AppConfig):
         {"label": _("Alerts"), "url": "mes:alert-list", "perm": "mes.view_alert"},
         {"label": _("Alert rules"), "url": "mes:alertrule-list", "perm": "mes.view_alertrule"},
         {"label": _("Dead letters"), "url": "mes:deadletter-list", "perm": "mes.view_deadletter"},
+        {
+            "label": _("OPC UA endpoints"),
+            "url": "mes:opcuaendpoint-list",
+            "perm": "mes.change_opcuaendpoint",
+            "roles": ("supervisor", "admin"),
+        },
     ]
     landing = {"supervisor": "mes:dashboard"}
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from mes import alert_views, telemetry_views, views
+from mes import alert_views, opcua_views, telemetry_views, views
 
 ACTION_PATTERN = "|".join(views.ACTIONS)
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", alert_views.alert_acknowledge, name="alert-acknowledge"),
     path("alerts/<int:pk>/resolve/", alert_views.alert_resolve, name="alert-resolve"),
     path("dead-letters/", telemetry_views.dead_letter_list, name="deadletter-list"),
+    *opcua_views.PAGES["opcuaendpoint"].urls("opcua-endpoints"),
+    path("opcua-endpoints/<int:pk>/test/", opcua_views.endpoint_test, name="opcuaendpoint-test"),
+    *opcua_views.PAGES["opcuanode"].urls("opcua-nodes"),
 ]
 
 # The operator terminal (tablets at the machines).

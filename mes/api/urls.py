@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from mes.api import alerts, supervision, views
+from mes.api import alerts, opcua, supervision, views
 from mes.api.telemetry import EquipmentTelemetryView
 
 router = DefaultRouter()
 views.register(router)
 alerts.register(router)
+opcua.register(router)
 supervision.register(router)
 
 app_name = "mes-api"

@@ -47,7 +47,9 @@ class ProcessMetrics:
             "mes_ingest_values_per_second", "Values stored per second over the last 10 s", registry=self.registry
         )
         self.connected = Gauge(
-            "mes_ingest_connected", "1 while connected and subscribed to the broker", registry=self.registry
+            "mes_ingest_connected",
+            "1 while connected and subscribed to the broker (OPC UA: the endpoints connected)",
+            registry=self.registry,
         )
         self._recent: deque = deque()
         self._lock = threading.Lock()

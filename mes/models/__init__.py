@@ -10,6 +10,7 @@ from mes.models.alerts import (
 from mes.models.calendars import Holiday, PlannedDowntime, Shift, ShiftBreak, ShiftCalendar
 from mes.models.definitions import BOM, BOMLine, DefinitionStatus, Routing, RoutingOperation
 from mes.models.instructions import WorkInstruction
+from mes.models.opcua import NodeCarries, OpcUaEndpoint, OpcUaNode, SecurityMode, SecurityPolicy
 from mes.models.parameters import ProcessParameter
 from mes.models.plant import (
     UNAVAILABLE_STATES,
@@ -66,6 +67,9 @@ __all__ = [
     "IdealCycleTime",
     "IngestCounter",
     "IngestedMessage",
+    "NodeCarries",
+    "OpcUaEndpoint",
+    "OpcUaNode",
     "Operation",
     "OperationPause",
     "OperationStatus",
@@ -77,6 +81,8 @@ __all__ = [
     "Routing",
     "RoutingOperation",
     "ScrapReason",
+    "SecurityMode",
+    "SecurityPolicy",
     "Shift",
     "ShiftBreak",
     "ShiftCalendar",

@@ -137,6 +137,7 @@ class DeadLetterReason(models.TextChoices):
     NEGATIVE_COUNT = "negative_count", _("Negative count")
     NO_RUNNING_OPERATION = "no_running_operation", _("No operation running on the equipment")
     REJECTED = "rejected", _("Rejected by the production report")
+    BAD_STATUS = "bad_status", _("OPC UA value with a bad status code")
 
 
 class DeadLetter(models.Model):

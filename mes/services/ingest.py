@@ -344,9 +344,11 @@ class Ingestor:
 
     # --- applying ---------------------------------------------------------------------------
 
-    def ingest(self, messages: list[tuple[str, bytes]], *, now: datetime | None = None) -> BatchResult:
+    def ingest(self, messages: list[tuple[str, bytes]], *, now: datetime | None = None, refused=()) -> BatchResult:
         """Check and apply one batch of (topic, payload) in one transaction; returns what it did.
-        Only returns after the commit, so the caller may acknowledge every message then."""
+        Only returns after the commit, so the caller may acknowledge every message then.
+        `refused` holds (topic, payload, Rejected) a front end refused already (an OPC UA value
+        with a bad status): they are dead letters of this batch like the ones found here."""
         now = now or timezone.now()
         oldest = now - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
         result = BatchResult()
@@ -362,6 +364,9 @@ class Ingestor:
             except Rejected as rejected:
                 dead.append(self._dead_letter(topic, payload, rejected, now))
                 kinds_of_dead.append(topic.rsplit("/", 1)[-1])
+        for topic, payload, refusal in refused:
+            dead.append(self._dead_letter(topic, bytes(payload), refusal, now))
+            kinds_of_dead.append(topic.rsplit("/", 1)[-1])
         try:
             return self._apply(messages, valid, dead, kinds_of_dead, now, result)
         except Exception:

@@ -1,5 +1,6 @@
-"""Publish realistic machine data for the demo plant (mes.simulator): over MQTT by default, or
-fed in-process to the ingestion service with --in-process (the embedded `make run`)."""
+"""Publish realistic machine data for the demo plant (mes.simulator): over MQTT by default,
+fed in-process to the ingestion service with --in-process (the embedded `make run`), or served
+as an OPC UA server with --opcua-port (for `ingest_opcua`; --opcua-setup records the endpoints)."""
 
 import logging
 import signal
@@ -28,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=float, default=0, help="Stop after this many seconds (0: never).")
         parser.add_argument("--seed", type=int, default=None, help="Random seed (repeatable data).")
         parser.add_argument("--site", action="append", default=None, help="Only this site's code (repeatable).")
+        parser.add_argument("--opcua-port", type=int, default=None, help="Serve the machines over OPC UA instead.")
+        parser.add_argument(
+            "--opcua-setup",
+            default=None,
+            metavar="URL",
+            help="With --opcua-port: record an endpoint per site at this URL (as ingest_opcua reaches the server).",
+        )
 
     def handle(self, *args, in_process=False, url=None, rate=1.0, duration=0, seed=None, site=None, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -39,10 +47,18 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        send, close = self._in_process() if in_process else self._mqtt(url or settings.MQTT_URL)
+        if options.get("opcua_port"):
+            codes = [machine.topic.rsplit("/", 1)[-1] for machine in simulator.machines]
+            send, close = self._opcua(options["opcua_port"], options.get("opcua_setup"), site, codes)
+            mode = "OPC UA"
+        elif in_process:
+            send, close = self._in_process()
+            mode = "in-process"
+        else:
+            send, close = self._mqtt(url or settings.MQTT_URL)
+            mode = "MQTT"
         self.stdout.write(
-            f"Simulating {len(simulator.machines)} machines, {rate:g} telemetry message(s)/s each"
-            f" ({'in-process' if in_process else 'MQTT'})."
+            f"Simulating {len(simulator.machines)} machines, {rate:g} telemetry message(s)/s each ({mode})."
         )
         self.stdout.flush()
         ends = time.monotonic() + duration if duration else None
@@ -57,6 +73,16 @@ class Command(BaseCommand):
         finally:
             close()
         self.stdout.write(f"Sent {sent} messages.")
+
+    def _opcua(self, port, setup_url, site_codes, machines):
+        from mes.simulator_opcua import OpcUaPlantServer, set_up_endpoints
+
+        server = OpcUaPlantServer(port=port)
+        server.start(machines)
+        if setup_url:
+            set_up_endpoints(url=setup_url, site_codes=site_codes, namespace=server.ns)
+        self.stdout.write(f"Serving OPC UA at {server.url}")
+        return server.apply, server.stop
 
     def _in_process(self):
         ingestor = Ingestor()
