@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0006_notes'),
-        ('mes', '0005_workinstruction_workorderreservation_and_more'),
+        ('mes', '0009_work_order_list_indexes'),
     ]
 
     operations = [
