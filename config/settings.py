@@ -328,6 +328,10 @@ SPECTACULAR_SETTINGS = {
         "OperationStatusEnum": "mes.models.work_orders.OperationStatus",
         "DefinitionStatusEnum": "mes.models.definitions.DefinitionStatus",
         "EquipmentStateEnum": "mes.models.plant.EquipmentState",
+        "QualityHoldStatusEnum": "qms.models.holds.HoldStatus",
+        "InspectionStatusEnum": "qms.models.inspections.InspectionStatus",
+        "ScheduleVersionStatusEnum": "scheduling.models.VersionStatus",
+        "ImportStatusEnum": "core.models.imports.ImportStatus",
     },
 }
 

@@ -174,7 +174,7 @@ def seed_spc(plant) -> None:
 
 
 PCB = "PCB-INV01"
-CHARACTERISTICS = [
+PCB_CHARACTERISTICS = [
     {
         "code": "THK",
         "name": "Board thickness",
@@ -204,7 +204,7 @@ def seed_inspections(plant) -> None:
     if item is None:
         return
     characteristics = []
-    for spec in CHARACTERISTICS:
+    for spec in PCB_CHARACTERISTICS:
         values = {**spec, "unit": plant.units.get(spec["unit"]) if "unit" in spec else None}
         characteristic, made = Characteristic.objects.get_or_create(
             item=item, stage=Stage.INCOMING, code=values.pop("code"), defaults=values

@@ -3,6 +3,7 @@
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -40,9 +41,12 @@ class EstimatedCountPaginator(Paginator):
     @staticmethod
     def _estimate(queryset, connection) -> int:
         # What COUNT(*) would scan: the filters, not the related rows the page shows.
-        sql, params = (
-            queryset.select_related(None).prefetch_related(None).order_by().values("pk").query.sql_with_params()
-        )
+        try:
+            sql, params = (
+                queryset.select_related(None).prefetch_related(None).order_by().values("pk").query.sql_with_params()
+            )
+        except EmptyResultSet:  # filters that match nothing (an unknown code): no query to run
+            return 0
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]

@@ -170,7 +170,11 @@ class WorkOrderViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         order = WORK_ORDER_ACTIONS[name](work_order=self.get_object(), user=self.request.user)
         return Response(self._data(order))
 
-    @extend_schema(request=serializers.BulkReleaseSerializer, responses=serializers.BulkReleaseResponseSerializer)
+    @extend_schema(
+        operation_id="v1_mes_work_orders_release_many",
+        request=serializers.BulkReleaseSerializer,
+        responses=serializers.BulkReleaseResponseSerializer,
+    )
     @action(detail=False, methods=["post"], url_path="release")
     def release_many(self, request):
         """Release many drafts (`{"ids": [...]}`): each order is released or refused on its own,
