@@ -19,7 +19,13 @@ def _switcher_sites(page) -> set[str]:
 
 
 # Where each role lands after signing in; everyone else lands on the start page.
-LANDING = {"operator": "/floor/", "warehouse": "/floor/", "supervisor": "/mes/dashboard/", "planner": "/scheduling/"}
+LANDING = {
+    "operator": "/floor/",
+    "warehouse": "/floor/",
+    "supervisor": "/mes/dashboard/",
+    "planner": "/scheduling/",
+    "quality": "/qms/",
+}
 # Menu entries a role has no use for, though its permissions would let it read them.
 NOT_IN_MENU = {"operator": ["Exchange rates", "Companies", "Currencies", "KPIs"], "warehouse": ["Exchange rates"]}
 
