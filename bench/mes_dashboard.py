@@ -21,24 +21,14 @@ bare endpoint's p95; one JSON line last.
     python bench/mes_dashboard.py [--connections 2] [--seconds 5] [--rounds 3] [--rebuild]
 """
 
-import argparse
-import http.cookiejar
-import json
 import os
-import re
 import sys
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _load
-import _server
-import _wms_data
+import _pages
 
-ROOT = Path(__file__).resolve().parents[1]
 DB_URL = os.environ.get("MES_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factory_bench_mes_dashboard")
 DATA_VERSION = "mes-dashboard-v1"
 SITE = "MB"
@@ -53,50 +43,6 @@ REQUESTS = {
     "page": "GET /mes/dashboard/",
     "api": "GET /api/v1/mes/dashboard/?site=",
 }
-
-
-def bootstrap(*, rebuild: bool) -> None:
-    """Django on the bench database, migrated and loaded once (`rebuild` starts over)."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = DB_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
-    if rebuild:
-        _wms_data._drop_database(DB_URL)
-    _wms_data._create_database_if_missing(DB_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text)")
-        cursor.execute("SELECT value FROM bench_meta WHERE key = 'data'")
-        row = cursor.fetchone()
-    if not (row and row[0] == DATA_VERSION):
-        _load_data()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO bench_meta VALUES ('data', %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                [DATA_VERSION],
-            )
-        print(f"bench data loaded in {time.perf_counter() - started:.1f} s", flush=True)
-    _set_password()
-
-
-def _set_password() -> None:
-    """The supervisor's password, hashed with a hasher of the production settings (the bench
-    process runs the test settings, whose fast hasher the deployed server does not accept)."""
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    from core.models import User
-
-    hasher = PBKDF2PasswordHasher()
-    User.objects.filter(username=USER).update(password=hasher.encode(PASSWORD, hasher.salt()))
 
 
 def _load_data() -> None:
@@ -275,114 +221,43 @@ def _load_data() -> None:
         cursor.execute("ANALYZE")
 
 
-def sign_in(base: str) -> str:
-    """The supervisor's session cookie, from the login form like a browser."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/login/", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
-    request = urllib.request.Request(
-        f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"}
-    )
-    landing = opener.open(request, timeout=30)
+def _check_landing(opener, landing, base) -> None:
+    """The supervisor lands on the dashboard, and it shows every machine."""
     if not landing.geturl().endswith("/mes/dashboard/"):
         raise SystemExit(f"the supervisor did not land on the dashboard: {landing.geturl()}")
     tiles = landing.read().decode().count('class="eq-tile ')
     if tiles != N_EQUIPMENT:
         raise SystemExit(f"the dashboard shows {tiles} tiles, expected {N_EQUIPMENT}")
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
-
-
-def merge(runs: list[dict]) -> dict:
-    """Rounds of one request: total requests, mean rate, the median round's percentiles."""
-    ordered = sorted(runs, key=lambda r: r["p95_ms"])
-    middle = ordered[len(ordered) // 2]
-    return {
-        "requests": sum(r["requests"] for r in runs),
-        "rps": round(sum(r["rps"] for r in runs) / len(runs), 1),
-        "p50_ms": middle["p50_ms"],
-        "p95_ms": middle["p95_ms"],
-        "p99_ms": middle["p99_ms"],
-        "worst_round_p95_ms": ordered[-1]["p95_ms"],
-        "non_2xx": sum(n for r in runs for status, n in r["statuses"].items() if status >= 300),
-    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--web-concurrency", type=int, default=2)
-    parser.add_argument("--web-threads", type=int, default=4)
-    parser.add_argument("--rebuild", action="store_true")
-    args = parser.parse_args()
-
-    bootstrap(rebuild=args.rebuild)
-    from django.db import connections
-
-    connections.close_all()
-    env = {
-        "DATABASE_URL": DB_URL,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "WEB_CONCURRENCY": str(args.web_concurrency),
-        "WEB_THREADS": str(args.web_threads),
-    }
-    runs = {name: [] for name in REQUESTS}
-    with _server.DeployedServer(env=env, static_root=_server.ROOT / "var" / "bench-static") as server:
-        cookie = sign_in(server.url)
-        wrk_env = {"WRK_COOKIE": cookie, "WRK_SITE": SITE}
-
-        def load(name, seconds):
-            return _load.wrk(
-                server.url, mode=WRK_MODES[name], token="", connections=args.connections, seconds=seconds, env=wrk_env
-            )
-
-        for name in REQUESTS:  # warm-up: every worker imports, connects and fills its caches
-            load(name, 2)
-        for round_ in range(args.rounds):
-            for name in REQUESTS:
-                run = load(name, args.seconds)
-                runs[name].append(run)
-                print(f"  round {round_ + 1} {name}: p95 {run['p95_ms']} ms, {run['rps']} rps", flush=True)
-
-    results = {name: merge(r) for name, r in runs.items()}
-    bare, page = results["bare"], results["page"]
-    print(
-        f"\n{N_EQUIPMENT} machines, {N_ORDERS} open work orders; {args.connections} connections, "
-        f"{args.rounds} x {args.seconds:g} s per request, interleaved"
+    args = _pages.arguments(__doc__.splitlines()[0])
+    _pages.bootstrap(
+        db_url=DB_URL,
+        data_version=DATA_VERSION,
+        load_data=_load_data,
+        user=USER,
+        password=PASSWORD,
+        rebuild=args.rebuild,
     )
-    print(f"{'request':40} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7} {'non-2xx':>7}")
-    for name, label in REQUESTS.items():
-        r = results[name]
-        print(f"{label:40} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>7} {r['non_2xx']:>7}")
-    ratio = round(page["p95_ms"] / LIMIT_MS, 3)
-    # A round in which no dashboard request completed has no percentile: that is a miss.
-    meets = page["requests"] > 0 and all(r["requests"] for r in runs["page"]) and page["p95_ms"] <= LIMIT_MS
-    verdict = "meets" if meets else "MISSES"
-    print(f"dashboard p95 {page['p95_ms']} ms vs limit {LIMIT_MS:g} ms (ratio {ratio}): {verdict} the target")
-    times = page["p95_ms"] / bare["p95_ms"] if bare["p95_ms"] else float("nan")
-    print(f"bare endpoint p95 {bare['p95_ms']} ms in the same run (dashboard/bare {times:.1f}x)")
-    print(
-        json.dumps(
-            {
-                "benchmark": "mes_dashboard",
-                "equipment": N_EQUIPMENT,
-                "open_work_orders": N_ORDERS,
-                "connections": args.connections,
-                "seconds": args.seconds,
-                "rounds": args.rounds,
-                "dashboard_p95_ms": page["p95_ms"],
-                "limit_p95_ms": LIMIT_MS,
-                "ratio_to_limit": ratio,
-                "meets_target": meets,
-                "api_p95_ms": results["api"]["p95_ms"],
-                "bare_p95_ms": bare["p95_ms"],
-                "results": results,
-            }
-        )
+    results, runs = _pages.run_rounds(
+        args,
+        db_url=DB_URL,
+        requests=REQUESTS,
+        wrk_modes=WRK_MODES,
+        site=SITE,
+        sign_in_to=lambda base: _pages.sign_in(base, USER, PASSWORD, check=_check_landing),
+    )
+    _pages.report(
+        args,
+        benchmark="mes_dashboard",
+        what=f"{N_EQUIPMENT} machines, {N_ORDERS} open work orders",
+        page_name="dashboard",
+        requests=REQUESTS,
+        results=results,
+        runs=runs,
+        limit_ms=LIMIT_MS,
+        extra={"equipment": N_EQUIPMENT, "open_work_orders": N_ORDERS},
     )
 
 

@@ -19,25 +19,14 @@ endpoint's p95; one JSON line last.
     python bench/qms_board.py [--connections 2] [--seconds 5] [--rounds 3] [--rebuild]
 """
 
-import argparse
-import http.cookiejar
-import json
 import os
-import re
 import sys
-import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _load
-import _server
-import _wms_data
-from mes_dashboard import merge
+import _pages
 
-ROOT = Path(__file__).resolve().parents[1]
 DB_URL = os.environ.get("QMS_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/factory_bench_qms_board")
 DATA_VERSION = "qms-board-v1"
 SITE = "QB"
@@ -53,44 +42,6 @@ REQUESTS = {
 }
 # chart, subgroup size, process sigma (spec 10 ± 0.05: Cpk about 3.3, 1.4, 1.1, 0.8)
 KINDS = [("xbar_r", 5, 0.005), ("xbar_s", 5, 0.012), ("imr", 1, 0.015), ("xbar_r", 4, 0.02), ("p", 1, 0.0)]
-
-
-def bootstrap(*, rebuild: bool) -> None:
-    """Django on the bench database, migrated and loaded once (`rebuild` starts over)."""
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = DB_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
-    if rebuild:
-        _wms_data._drop_database(DB_URL)
-    _wms_data._create_database_if_missing(DB_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text)")
-        cursor.execute("SELECT value FROM bench_meta WHERE key = 'data'")
-        row = cursor.fetchone()
-    if not (row and row[0] == DATA_VERSION):
-        _load_data()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO bench_meta VALUES ('data', %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                [DATA_VERSION],
-            )
-        print(f"bench data loaded in {time.perf_counter() - started:.1f} s", flush=True)
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    from core.models import User
-
-    hasher = PBKDF2PasswordHasher()
-    User.objects.filter(username=USER).update(password=hasher.encode(PASSWORD, hasher.salt()))
 
 
 def _load_data() -> None:
@@ -204,100 +155,42 @@ def _load_data() -> None:
         spc_monitor.evaluate_new(characteristic=characteristic, site=site)
 
 
-def sign_in(base: str) -> str:
-    """The quality engineer's session cookie, from the login form like a browser; checks the
-    board shows every characteristic."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/login/", timeout=30).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
-    request = urllib.request.Request(
-        f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"}
-    )
-    opener.open(request, timeout=30).read()
-    board = opener.open(f"{base}/qms/spc/", timeout=60).read().decode()
-    tiles = board.count('class="spc-tile ')
+def _check_landing(opener, landing, base) -> None:
+    """The board shows every characteristic."""
+    board = opener.open(f"{base}/qms/spc/", timeout=60)
+    tiles = board.read().decode().count('class="spc-tile ')
     if tiles != N_CHARACTERISTICS:
         raise SystemExit(f"the board shows {tiles} tiles, expected {N_CHARACTERISTICS}")
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--web-concurrency", type=int, default=2)
-    parser.add_argument("--web-threads", type=int, default=4)
-    parser.add_argument("--rebuild", action="store_true")
-    args = parser.parse_args()
-
-    bootstrap(rebuild=args.rebuild)
-    from django.db import connections
-
-    connections.close_all()
-    env = {
-        "DATABASE_URL": DB_URL,
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "WEB_CONCURRENCY": str(args.web_concurrency),
-        "WEB_THREADS": str(args.web_threads),
-    }
-    runs = {name: [] for name in REQUESTS}
-    with _server.DeployedServer(env=env, static_root=_server.ROOT / "var" / "bench-static") as server:
-        cookie = sign_in(server.url)
-        wrk_env = {"WRK_COOKIE": cookie, "WRK_SITE": SITE}
-
-        def load(name, seconds):
-            return _load.wrk(
-                server.url, mode=WRK_MODES[name], token="", connections=args.connections, seconds=seconds, env=wrk_env
-            )
-
-        for name in REQUESTS:  # warm-up
-            load(name, 2)
-        for round_ in range(args.rounds):
-            for name in REQUESTS:
-                run = load(name, args.seconds)
-                runs[name].append(run)
-                print(f"  round {round_ + 1} {name}: p95 {run['p95_ms']} ms, {run['rps']} rps", flush=True)
-
-    results = {name: merge(r) for name, r in runs.items()}
-    bare, page = results["bare"], results["page"]
-    load_average = os.getloadavg()
-    print(
-        f"\n{N_CHARACTERISTICS} characteristics; {args.connections} connections, "
-        f"{args.rounds} x {args.seconds:g} s per request, interleaved; load average {load_average[0]:.2f}"
+    args = _pages.arguments(__doc__.splitlines()[0])
+    _pages.bootstrap(
+        db_url=DB_URL,
+        data_version=DATA_VERSION,
+        load_data=_load_data,
+        user=USER,
+        password=PASSWORD,
+        rebuild=args.rebuild,
     )
-    print(f"{'request':44} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'rps':>7} {'non-2xx':>7}")
-    for name, label in REQUESTS.items():
-        r = results[name]
-        print(f"{label:44} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['rps']:>7} {r['non_2xx']:>7}")
-    ratio = round(page["p95_ms"] / LIMIT_MS, 3)
-    meets = page["requests"] > 0 and all(r["requests"] for r in runs["page"]) and page["p95_ms"] <= LIMIT_MS
-    verdict = "meets" if meets else "MISSES"
-    print(f"board p95 {page['p95_ms']} ms vs limit {LIMIT_MS:g} ms (ratio {ratio}): {verdict} the target")
-    times = page["p95_ms"] / bare["p95_ms"] if bare["p95_ms"] else float("nan")
-    print(f"bare endpoint p95 {bare['p95_ms']} ms in the same run (board/bare {times:.1f}x)")
-    print(
-        json.dumps(
-            {
-                "benchmark": "qms_board",
-                "characteristics": N_CHARACTERISTICS,
-                "connections": args.connections,
-                "seconds": args.seconds,
-                "rounds": args.rounds,
-                "board_p95_ms": page["p95_ms"],
-                "limit_p95_ms": LIMIT_MS,
-                "ratio_to_limit": ratio,
-                "meets_target": meets,
-                "api_p95_ms": results["api"]["p95_ms"],
-                "bare_p95_ms": bare["p95_ms"],
-                "board_to_bare": round(times, 2),
-                "load_average_1min": round(load_average[0], 2),
-                "results": results,
-            }
-        )
+    results, runs = _pages.run_rounds(
+        args,
+        db_url=DB_URL,
+        requests=REQUESTS,
+        wrk_modes=WRK_MODES,
+        site=SITE,
+        sign_in_to=lambda base: _pages.sign_in(base, USER, PASSWORD, check=_check_landing),
+    )
+    _pages.report(
+        args,
+        benchmark="qms_board",
+        what=f"{N_CHARACTERISTICS} characteristics",
+        page_name="board",
+        requests=REQUESTS,
+        results=results,
+        runs=runs,
+        limit_ms=LIMIT_MS,
+        extra={"characteristics": N_CHARACTERISTICS},
     )
 
 
