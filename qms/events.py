@@ -141,6 +141,8 @@ def open_production_inspections(event) -> None:
     """Output of an item with a final plan goes to quarantine with a final task; good units past
     a multiple of an in-process plan's N open an in-process task."""
     payload = event.payload
+    if not inspections.output_is_inspected(payload["operation"]):
+        return
     report = ProductionReport.objects.select_related("user").get(pk=payload["report"])
     operation = Operation.objects.select_related("work_order__item", "work_order__site", "equipment").get(
         pk=payload["operation"]

@@ -31,20 +31,22 @@ class RowListSerializer(serializers.ListSerializer):
 
 
 class FieldsBuiltOnce:
-    """A flat serializer (no nested serializers among its fields) whose fields are built once per
-    class, then copied for each instance: DRF builds them anew for every serializer, a deep copy
-    of each declared field with its queryset plus the model introspection of a ModelSerializer,
-    which costs more than the rest of a small request's validation. A shallow copy is enough
-    here: binding sets the copy's own name, parent and source, and nothing on the path mutates
-    what the copies share (choices, validators, error messages, querysets, which are cloned on
-    use). Only for serializers whose fields do not depend on the request."""
+    """A serializer whose fields are built once per class, then copied for each instance: DRF
+    builds them anew for every serializer, a deep copy of each declared field with its queryset
+    plus the model introspection of a ModelSerializer, which costs more than the rest of a small
+    request's validation. A plain field needs only a shallow copy: binding sets the copy's own
+    name, parent and source, and nothing on the path mutates what the copies share (choices,
+    validators, error messages, querysets, which are cloned on use). A nested serializer keeps
+    state of its own, so it is deep-copied as DRF does. Only for serializers whose fields do not
+    depend on the request."""
 
     def get_fields(self):
         cls = type(self)
         built = cls.__dict__.get("_fields_built_once")
         if built is None:
             built = super().get_fields()
-            if any(isinstance(field, serializers.BaseSerializer) for field in built.values()):
-                raise TypeError(f"{cls.__name__} has nested serializers: its fields cannot be shared.")
             cls._fields_built_once = built
-        return {name: copy.copy(field) for name, field in built.items()}
+        return {
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            for name, field in built.items()
+        }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.fields import CodeField, QuantityField
+from core.api.hot import FieldsBuiltOnce
 from core.models import Item, Site, Unit
 from mes.models import (
     BOM,
@@ -312,7 +313,7 @@ class OutputSerializer(ConsumptionSerializer):
         fields = ["item", "lot", "bin", "quantity", "move"]
 
 
-class ProductionReportSerializer(serializers.ModelSerializer):
+class ProductionReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """POST a report on a running operation; the answer shows what was booked."""
 
     operation = ScopedPrimaryKeyField(queryset=Operation.objects.select_related("work_order"))

@@ -92,6 +92,14 @@ def _active_plans(item, stage: str):
     return InspectionPlan.objects.filter(item=item, stage=stage, active=True).order_by("pk")
 
 
+def output_is_inspected(operation_id: int) -> bool:
+    """Whether the item an operation makes has an active final or in-process plan: one indexed
+    look-up, so a production report of an item quality does not inspect costs nothing more."""
+    return InspectionPlan.objects.filter(
+        active=True, stage__in=(Stage.FINAL, Stage.IN_PROCESS), item__work_orders__operations=operation_id
+    ).exists()
+
+
 def _create_once(**fields) -> InspectionTask | None:
     """Insert a task unless its lot/plan or operation/plan/trigger already has one (None then).
     The look-up first spares a document number; the unique constraints decide a race."""
