@@ -68,25 +68,27 @@ def assert_refusals_are_insufficient_stock(results):
             assert body["code"] == "insufficient_stock", body
 
 
-def test_fifty_parallel_issues_of_one_never_oversell_a_lot(plant):
+def test_forty_parallel_issues_of_one_never_oversell_a_lot(plant):
+    # Forty threads, each on a connection of its own: room under max_connections for the other
+    # worker's servers while this runs.
     lot = LotFactory(site=plant["site"], code="RACE-1")
-    stock_in(bin=plant["bin_a"], item=lot.item, quantity=30, lot=lot, user=plant["user"])
+    stock_in(bin=plant["bin_a"], item=lot.item, quantity=25, lot=lot, user=plant["user"])
     body = {"kind": "issue", "item": lot.item.code, "lot": "RACE-1", "from_bin": plant["bin_a"].code, "quantity": "1"}
 
-    results = run_in_parallel(plant["user"], [body] * 50)
+    results = run_in_parallel(plant["user"], [body] * 40)
 
     successes = sum(1 for status, _ in results if status == 201)
-    assert successes == 30
+    assert successes == 25
     assert_refusals_are_insufficient_stock(results)
     quant = StockQuant.objects.get(item=lot.item, bin=plant["bin_a"], lot=lot)
-    assert quant.quantity == Decimal(30 - successes) == 0
+    assert quant.quantity == Decimal(25 - successes) == 0
     assert StockMove.objects.filter(kind="issue", lot=lot).count() == successes
 
 
 def test_parallel_issues_of_mixed_quantities_book_exactly_what_was_granted(plant):
     item = ItemFactory(code="MIX-1")
     stock_in(bin=plant["bin_a"], item=item, quantity=100, user=plant["user"])
-    quantities = [1, 2, 3, 5, 7] * 10  # 180 asked for, 100 on hand
+    quantities = [1, 2, 3, 5, 7] * 8  # 144 asked for, 100 on hand
     bodies = [
         {"kind": "issue", "item": "MIX-1", "from_bin": plant["bin_a"].code, "quantity": str(q)} for q in quantities
     ]
