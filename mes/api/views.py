@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.pagination import LedgerPagination
+from core.api.permissions import RolePermissions
 from core.api.viewsets import ScopedReadOnlyViewSet
 from core.errors import NotFound, ValidationFailed
 from mes.api import filters, serializers, supervision
@@ -319,6 +320,12 @@ class ProductionReportViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = filters.ProductionReportFilter
     ordering_fields = ["reported_at", "id"]
     ordering = ["-reported_at", "-id"]
+    # The model's permissions, named up front: without them DRF builds the scoped selector's
+    # queryset on every request only to read which model it lists.
+    required_permissions = {
+        method: [perm % {"app_label": "mes", "model_name": "productionreport"} for perm in perms]
+        for method, perms in RolePermissions.perms_map.items()
+    }
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -10,20 +10,30 @@ key is looked up again under it). Locks: work order → operation → the ledger
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import rows
 from core.errors import DomainError, InvalidTransition, ValidationFailed
 from core.events import publish
-from core.models import Role
+from core.models import Item, Role, Site, Unit
 from core.quantities import parse_quantity, plain_quantity
 from core.scoping import require_site_access
-from mes.models import Operation, ProductionReport, ReportConsumption, ReportOutput, WorkOrderMaterial
+from mes.models import (
+    Equipment,
+    Operation,
+    ProductionReport,
+    ReportConsumption,
+    ReportOutput,
+    WorkCentre,
+    WorkOrder,
+    WorkOrderMaterial,
+)
 from mes.services.equipment import refuse_quality_hold
-from mes.services.operations import REPORTABLE, lock_operation
+from mes.services.operations import REPORTABLE
 from mes.services.reservations import ReservedStock
 from mes.services.work_orders import check_workable
 from wms.models import Lot, MoveKind
@@ -69,11 +79,9 @@ def report_production(
     require_site_access(user, operation.work_order.site_id)
 
     with transaction.atomic():
-        order, operation = lock_operation(operation, with_later=True)
-        # The key is looked up under the order's lock, so a copy of this report that committed
-        # while we waited is found, and answered before anything else is checked.
-        existing = ProductionReport.objects.filter(idempotency_key=key).first()
-        if existing is not None:
+        order, operation, existing_id = _lock_for_report(operation, key)
+        if existing_id is not None:
+            existing = ProductionReport.objects.get(pk=existing_id)
             require_site_access(user, existing.site_id)
             return existing, False
         good, scrap, consumed = _checked_quantities(user, good, scrap, scrap_reason, consumed, override)
@@ -147,12 +155,65 @@ def report_production(
     return report, True
 
 
+def _lock_for_report(operation: Operation, key: str) -> tuple[WorkOrder, Operation, int | None]:
+    """Lock the operation's work order, then the operation (the lock order of
+    `mes.services.operations.lock_operation`), and return both as its `select_related` loads
+    them, the operation's `has_later`, and the id of the report already holding `key`.
+
+    Two plain statements: the ORM's compiling of these two lookups cost more than the rest of a
+    report. The key is read by the second, which starts once the order's lock is held, so a copy
+    of this report that committed while we waited is found, and answered before anything else is
+    checked."""
+    order_sql = (
+        f"SELECT {rows.columns(WorkOrder, 'w')}, {rows.columns(Site, 's')}, "  # noqa: S608 - placeholders only
+        f"{rows.columns(Item, 'i')}, {rows.columns(Unit, 'u')} "
+        f"FROM {WorkOrder._meta.db_table} w JOIN {Site._meta.db_table} s ON s.id = w.site_id "
+        f"JOIN {Item._meta.db_table} i ON i.id = w.item_id JOIN {Unit._meta.db_table} u ON u.id = i.base_unit_id "
+        "WHERE w.id = %s FOR UPDATE OF w"
+    )
+    operations = Operation._meta.db_table
+    operation_sql = (
+        f"SELECT {rows.columns(Operation, 'o')}, {rows.columns(WorkCentre, 'c')}, "  # noqa: S608 - placeholders only
+        f"{rows.columns(Equipment, 'e')}, "
+        f"EXISTS (SELECT 1 FROM {operations} l WHERE l.work_order_id = o.work_order_id AND l.sequence > o.sequence), "
+        f"(SELECT r.id FROM {ProductionReport._meta.db_table} r WHERE r.idempotency_key = %s) "
+        f"FROM {operations} o JOIN {WorkCentre._meta.db_table} c ON c.id = o.work_centre_id "
+        f"LEFT JOIN {Equipment._meta.db_table} e ON e.id = o.equipment_id "
+        "WHERE o.id = %s FOR UPDATE OF o"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(order_sql, [operation.work_order_id])
+        found = cursor.fetchone()
+        if found is None:
+            raise Operation.DoesNotExist
+        cursor.execute(operation_sql, [key, operation.pk])
+        locked = cursor.fetchone()
+    if locked is None:
+        raise Operation.DoesNotExist
+    order, site, item, unit = _split(found, WorkOrder, Site, Item, Unit)
+    item.base_unit = unit
+    order.site, order.item = site, item
+    operation, centre, equipment = _split(locked, Operation, WorkCentre, Equipment)
+    operation.work_centre, operation.equipment, operation.work_order = centre, equipment, order
+    operation.has_later, existing_id = locked[-2:]
+    return order, operation, existing_id
+
+
+def _split(row, *models) -> list:
+    """The instances of `models` from consecutive slices of `row` (`core.rows.columns` order)."""
+    built, start = [], 0
+    for model in models:
+        built.append(rows.instance(model, row[start : start + rows.width(model)]))
+        start += rows.width(model)
+    return built
+
+
 def _remember(report: ProductionReport, **lines: list) -> None:
     """Cache the report's lines as written, as `prefetch_related` would (no re-read to answer)."""
     cache = report.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in lines.items():
+    for name, written in lines.items():
         queryset = getattr(report, name).all()
-        queryset._result_cache = rows
+        queryset._result_cache = written
         queryset._prefetch_done = True
         cache[name] = queryset
 
