@@ -21,6 +21,7 @@ from mes.models import (
     WorkOrder,
 )
 from mes.models.definitions import QUANTITY
+from mes.selectors import plant
 from wms.models import Bin
 
 
@@ -35,6 +36,26 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         queryset = super().get_queryset()
         request = self.context.get("request")
         return queryset.for_user(request.user) if request is not None else queryset
+
+
+class ReportedOperationField(ScopedPrimaryKeyField):
+    """The running operation a report names by id, read with its work order by one plain
+    statement (`mes.selectors.plant.operation_with_order`); refusals as DRF words them."""
+
+    def to_internal_value(self, data):
+        request = self.context.get("request")
+        if request is None:
+            return super().to_internal_value(data)
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = int(data)
+        except (TypeError, ValueError, OverflowError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        operation = plant.operation_with_order(user=request.user, pk=pk)
+        if operation is None:
+            self.fail("does_not_exist", pk_value=data)
+        return operation
 
 
 class WorkCentreSerializer(serializers.ModelSerializer):
@@ -316,7 +337,7 @@ class OutputSerializer(ConsumptionSerializer):
 class ProductionReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """POST a report on a running operation; the answer shows what was booked."""
 
-    operation = ScopedPrimaryKeyField(queryset=Operation.objects.select_related("work_order"))
+    operation = ReportedOperationField(queryset=Operation.objects.select_related("work_order"))
     work_order = serializers.CharField(source="work_order.number", read_only=True)
     equipment = serializers.CharField(source="equipment.code", read_only=True, default=None, allow_null=True)
     good = serializers.DecimalField(min_value=0, required=False, default=0, **QUANTITY)

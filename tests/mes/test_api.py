@@ -128,6 +128,40 @@ def test_malformed_reports_are_400_with_field_errors(plant, api_as, body):
     assert answer.status_code == 400, answer.json()
 
 
+@pytest.mark.parametrize(
+    ("operation", "words"),
+    [
+        ("abc", "Incorrect type. Expected pk value, received str."),
+        (True, "Incorrect type. Expected pk value, received bool."),
+        ([1], "Incorrect type. Expected pk value, received list."),
+        (999_999_999, 'Invalid pk "999999999" - object does not exist.'),
+        (10**30, f'Invalid pk "{10**30}" - object does not exist.'),
+    ],
+)
+def test_an_unknown_operation_is_a_400_on_the_operation_field(plant, api_as, operation, words):
+    answer = api_as(plant.operator).post(
+        f"{API}/production-reports/", {"operation": operation, "good": "1", "idempotency_key": "u-1"}, format="json"
+    )
+    assert answer.status_code == 400 and answer.json()["operation"] == [words]
+
+
+def test_reports_need_the_model_permissions(plant, api_as):
+    order = released_order(plant)
+    first = order.operations.get(sequence=10).pk
+    api_as(plant.operator).post(f"{API}/operations/{first}/start/", {"equipment": "T-LATHE1"}, format="json")
+    planner = api_as(plant.planner)
+    refused = planner.post(
+        f"{API}/production-reports/", {"operation": first, "good": "1", "idempotency_key": "p-1"}, format="json"
+    )
+    assert refused.status_code == 403
+    assert planner.get(f"{API}/production-reports/").json()["count"] == 0
+    booked = api_as(plant.operator).post(
+        f"{API}/production-reports/", {"operation": first, "good": "1", "idempotency_key": "p-1"}, format="json"
+    )
+    assert booked.status_code == 201 and booked.json()["operation"] == first
+    assert planner.get(f"{API}/production-reports/").json()["count"] == 1
+
+
 def test_a_held_lot_answers_lot_not_available(plant, api_as):
     from wms.services import lots
 
