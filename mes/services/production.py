@@ -104,6 +104,9 @@ def report_production(
                     "reported": plain_quantity(good + scrap),
                 }
             )
+        # The operation's row is locked: its counts are exact here, and written with the report.
+        operation.good += good
+        operation.scrap += scrap
         report = _create_once(
             key,
             operation=operation,
@@ -118,10 +121,6 @@ def report_production(
             note=(note or "")[:300],
         )
         consumptions = _consume(report, order, operation, consumed, user)
-        # The operation's row is locked: its counts are exact here.
-        operation.good += good
-        operation.scrap += scrap
-        Operation.objects.filter(pk=operation.pk).update(good=operation.good, scrap=operation.scrap)
         last = not operation.has_later  # read with the operation's lock
         if last:
             order.good += good
@@ -233,15 +232,32 @@ def _checked_quantities(user, good, scrap, scrap_reason, consumed, override):
 
 
 def _create_once(key: str, **fields) -> ProductionReport:
-    """Insert the report; the same key arriving at once for another operation (so not serialised
-    by this order's lock) loses the unique-index race and is told so. No savepoint of its own:
-    the refusal leaves `report_production`'s transaction, which rolls back whole."""
+    """Insert the report and write its operation's counts (`operation.good`/`scrap`, already
+    added to) in one statement; the same key arriving at once for another operation (so not
+    serialised by this order's lock) loses the unique-index race and is told so. No savepoint of
+    its own: the refusal leaves `report_production`'s transaction, which rolls back whole."""
+    report = ProductionReport(idempotency_key=key, **fields)
+    columns = [field for field in ProductionReport._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(report, add=True), connection) for field in columns]
+    operation = fields["operation"]
+    quote = connection.ops.quote_name
+    sql = (
+        f"WITH report AS (INSERT INTO {ProductionReport._meta.db_table} "  # noqa: S608 - placeholders only
+        f"({', '.join(quote(field.column) for field in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"RETURNING id), counts AS (UPDATE {Operation._meta.db_table} SET good = %s, scrap = %s WHERE id = %s) "
+        "SELECT id FROM report"
+    )
     try:
-        return ProductionReport.objects.create(idempotency_key=key, **fields)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*values, operation.good, operation.scrap, operation.pk])
+            report.pk = cursor.fetchone()[0]
     except IntegrityError as exc:
         raise DomainError(
             _("Idempotency key %(key)s belongs to another report.") % {"key": key}, code="duplicate_key"
         ) from exc
+    report._state.adding = False
+    report._state.db = connection.alias
+    return report
 
 
 def _consume(report, order, operation, consumed: list[dict], user) -> list[ReportConsumption]:

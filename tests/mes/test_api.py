@@ -234,3 +234,19 @@ def test_a_new_bom_version_is_posted_then_approved_with_a_signature(plant, api_a
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     operator = api_as(plant.operator).post(f"{API}/boms/", body, format="json")
     assert operator.status_code == 403
+
+
+def test_a_reports_answer_is_what_was_stored_and_the_operation_counts_it(plant, api_as):
+    order = released_order(plant)
+    first = order.operations.get(sequence=10)
+    operator = api_as(plant.operator)
+    operator.post(f"{API}/operations/{first.pk}/start/", {"equipment": "T-LATHE1"}, format="json")
+    body = {"operation": first.pk, "good": "2", "scrap": "1", "scrap_reason": plant.scrap_reason.code}
+    booked = operator.post(f"{API}/production-reports/", {**body, "idempotency_key": "a-1"}, format="json")
+    assert booked.status_code == 201
+    stored = operator.get(f"{API}/production-reports/{booked.json()['id']}/").json()
+    assert booked.json() == stored
+    again = operator.post(f"{API}/production-reports/", {**body, "idempotency_key": "a-1"}, format="json")
+    assert again.status_code == 200 and again.json() == stored
+    operation = operator.get(f"{API}/operations/{first.pk}/").json()
+    assert (operation["good"], operation["scrap"]) == ("2.000000", "1.000000")
