@@ -338,3 +338,16 @@ def test_gauge_values_arrive_as_machine_tags_for_the_open_in_process_task():
     # the sample is complete: later readings, and readings no column could hold, are passed over
     signal("mes.telemetry", [{**records[0], "values": {"dia_mm": 74.0}}, {**records[0], "values": {"dia_mm": 1e300}}])
     assert Measurement.objects.filter(inspection_task=task).count() == 2
+
+
+def test_only_an_active_final_or_in_process_plan_makes_output_inspected():
+    plant = production_plant()
+    op = released_order(plant).operations.get(sequence=10)
+    InspectionPlanFactory(item=plant.product, stage="incoming")
+    assert not inspections.output_is_inspected(op.pk)
+    final = InspectionPlanFactory(item=plant.product, stage="final", active=False)
+    assert not inspections.output_is_inspected(op.pk)
+    final.active = True
+    final.save(update_fields=["active"])
+    assert inspections.output_is_inspected(op.pk)
+    assert not inspections.output_is_inspected(op.pk + 10_000)
