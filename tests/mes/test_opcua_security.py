@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import ValidationFailed
@@ -289,3 +290,26 @@ def test_failures_are_described_for_people():
 
     text = ingest.describe_failure(ua.UaStatusCodeError(ua.StatusCodes.BadCertificateUntrusted), "opc.tcp://x/", 1)
     assert "BadCertificateUntrusted" in text and "check the security settings" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_secure_simulator_is_read_over_sign_and_encrypt():
+    from bench._server import free_port
+    from mes.simulator import PlantSimulator
+    from mes.simulator_opcua import OpcUaPlantServer, set_up_endpoints
+
+    plant = production_plant(prefix=unique("UD"))
+    simulator = PlantSimulator(site_codes=[plant.site.code], seed=7)
+    server = OpcUaPlantServer(port=free_port(), host="127.0.0.1", secure=True)
+    server.start([machine.topic.rsplit("/", 1)[-1] for machine in simulator.machines])
+    try:
+        server.apply(simulator.step(timezone.now()))
+        (endpoint,) = set_up_endpoints(url=server.url, site_codes=[plant.site.code], namespace=server.ns, server=server)
+        assert endpoint.security_mode == "SignAndEncrypt" and endpoint.has_client_key
+        # The server takes no unsecured session: the same endpoint without security is refused.
+        plain = opcua.create_endpoint(user=None, site=plant.site, code=unique("UD"), url=server.url)
+        assert not opcua.test_endpoint(endpoint=plain, user=None, timeout=3.0).ok
+        with connector(site=plant.site.code):
+            wait_until(lambda: TelemetrySample.objects.filter(equipment=plant.lathe1, tag="temperature").exists())
+    finally:
+        server.stop()
