@@ -79,7 +79,8 @@ class NodeConfig:
 
 @dataclass(frozen=True, slots=True)
 class SessionConfig:
-    """What a session needs; a change of any of it restarts the session."""
+    """What a session needs; a change of any of it restarts the session. The secrets stay out of
+    its repr (and so out of logs)."""
 
     endpoint_id: int
     code: str
@@ -87,11 +88,11 @@ class SessionConfig:
     security_mode: str
     security_policy: str
     username: str
-    password: str
-    publishing_interval_ms: int
+    password: str = field(repr=False)
+    publishing_interval_ms: int = 1000
     node_ids: tuple = ()
-    client_certificate: str = ""
-    client_private_key: str = ""
+    client_certificate: str = field(default="", repr=False)
+    client_private_key: str = field(default="", repr=False)
     server_certificate: str = ""
 
 

@@ -313,3 +313,8 @@ def test_secure_simulator_is_read_over_sign_and_encrypt():
             wait_until(lambda: TelemetrySample.objects.filter(equipment=plant.lathe1, tag="temperature").exists())
     finally:
         server.stop()
+
+
+def test_session_config_keeps_secrets_out_of_its_repr():
+    config = ingest.SessionConfig(1, "UA", "opc.tcp://x/", "Sign", "Basic256Sha256", "mes", "s3cret", 50, (), "C", "K")
+    assert "s3cret" not in repr(config) and "'K'" not in repr(config) and "mes" in repr(config)
