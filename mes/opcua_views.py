@@ -18,7 +18,8 @@ from mes.services import opcua as services
 
 
 class EndpointForm(ServiceForm):
-    """The password field is never filled in: left blank it keeps the stored one."""
+    """The password and private key fields are never filled in: left blank they keep the stored
+    ones."""
 
     password = forms.CharField(
         label=_("Password"),
@@ -28,6 +29,15 @@ class EndpointForm(ServiceForm):
         help_text=_("Stored encrypted. Leave blank to keep the current one."),
     )
     clear_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+    client_private_key = forms.CharField(
+        label=_("Client private key (PEM)"),
+        required=False,
+        strip=False,
+        max_length=services.MAX_PEM,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("The key of the client certificate, unencrypted PEM. Stored encrypted; leave blank to keep it."),
+    )
+    clear_client_key = forms.BooleanField(label=_("Remove the client certificate and its key"), required=False)
     field_order = [
         "site",
         "code",
@@ -38,6 +48,10 @@ class EndpointForm(ServiceForm):
         "username",
         "password",
         "clear_password",
+        "client_certificate",
+        "client_private_key",
+        "clear_client_key",
+        "server_certificate",
         "publishing_interval_ms",
         "enabled",
     ]
@@ -52,9 +66,15 @@ class EndpointForm(ServiceForm):
             "security_mode",
             "security_policy",
             "username",
+            "client_certificate",
+            "server_certificate",
             "enabled",
             "publishing_interval_ms",
         ]
+        widgets = {
+            "client_certificate": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+            "server_certificate": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +82,8 @@ class EndpointForm(ServiceForm):
         self.fields["site"].queryset = master_data.site_list(user=self.user)
         if not (self.instance.pk and self.instance.has_password):
             del self.fields["clear_password"]
+        if not (self.instance.pk and self.instance.has_client_key):
+            del self.fields["clear_client_key"]
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -70,6 +92,12 @@ class EndpointForm(ServiceForm):
             data["password"] = ""
         elif password:
             data["password"] = password
+        key = data.pop("client_private_key")
+        if data.pop("clear_client_key", False):
+            data["client_private_key"] = ""
+            data["client_certificate"] = ""
+        elif key:
+            data["client_private_key"] = key
         return data
 
 
@@ -110,6 +138,7 @@ PAGES = {
             "security_policy",
             "username",
             "has_password",
+            "has_client_key",
             "publishing_interval_ms",
             "enabled",
         ],
@@ -120,10 +149,15 @@ PAGES = {
         search_fields=["code", "name", "url"],
         filters=["site", "enabled"],
         filter_selectors={"site": master_data.site_list},
-        labels={"node_count": _("Nodes"), "has_password": _("Password stored")},
+        labels={
+            "node_count": _("Nodes"),
+            "has_password": _("Password stored"),
+            "has_client_key": _("Client certificate stored"),
+        },
         display={
             "node_count": lambda endpoint: str(endpoint.node_count),
             "has_password": lambda endpoint: _("yes") if endpoint.has_password else _("no"),
+            "has_client_key": lambda endpoint: _("yes") if endpoint.has_client_key else _("no"),
         },
         detail_panels=["mes/_opcua_nodes.html"],
         detail_context=_endpoint_panel,

@@ -1,6 +1,6 @@
 """The OPC UA setup API: endpoints (`/opcua-endpoints/`, with `POST <id>/test/` reading each node's
 current value) and their nodes (`/opcua-nodes/`). Reads through `mes.selectors.opcua`, writes
-through `mes.services.opcua`; the password is write only; another site's record answers 404."""
+through `mes.services.opcua`; the password and the client private key are write only; another site's record answers 404."""
 
 import django_filters
 from drf_spectacular.utils import extend_schema
@@ -43,6 +43,12 @@ class OpcUaEndpointSerializer(serializers.ModelSerializer):
         write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=False
     )
     has_password = serializers.BooleanField(read_only=True)
+    client_certificate = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_PEM)
+    client_private_key = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=services.MAX_PEM
+    )
+    has_client_key = serializers.BooleanField(read_only=True)
+    server_certificate = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_PEM)
     publishing_interval_ms = serializers.IntegerField(
         min_value=services.MIN_PUBLISHING_MS, max_value=services.MAX_PUBLISHING_MS, required=False
     )
@@ -50,8 +56,16 @@ class OpcUaEndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OpcUaEndpoint
-        fields = ["id", *services.ENDPOINT_FIELDS, "has_password", "nodes", "created_at", "updated_at"]
-        read_only_fields = ["id", "has_password", "nodes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            *services.ENDPOINT_FIELDS,
+            "has_password",
+            "has_client_key",
+            "nodes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "has_password", "has_client_key", "nodes", "created_at", "updated_at"]
         extra_kwargs = {"name": {"required": False}, "username": {"required": False}}
 
     def get_nodes(self, endpoint) -> list[int]:

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 import orjson
 from asyncua import Client, ua
-from asyncua.crypto import security_policies
+from asyncua.crypto import security_policies, uacrypto
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
@@ -79,7 +79,8 @@ class NodeConfig:
 
 @dataclass(frozen=True, slots=True)
 class SessionConfig:
-    """What a session needs; a change of any of it restarts the session."""
+    """What a session needs; a change of any of it restarts the session. The secrets stay out of
+    its repr (and so out of logs)."""
 
     endpoint_id: int
     code: str
@@ -87,9 +88,12 @@ class SessionConfig:
     security_mode: str
     security_policy: str
     username: str
-    password: str
-    publishing_interval_ms: int
+    password: str = field(repr=False)
+    publishing_interval_ms: int = 1000
     node_ids: tuple = ()
+    client_certificate: str = field(default="", repr=False)
+    client_private_key: str = field(default="", repr=False)
+    server_certificate: str = ""
 
 
 def read_configuration(site: str | None = None) -> tuple[dict[int, SessionConfig], dict[int, NodeConfig], dict]:
@@ -132,6 +136,9 @@ def read_configuration(site: str | None = None) -> tuple[dict[int, SessionConfig
             open_password(e.password_sealed),
             e.publishing_interval_ms,
             tuple(by_endpoint.get(e.pk, ())),
+            e.client_certificate,
+            open_password(e.client_private_key_sealed),
+            e.server_certificate,
         )
         for e in endpoints
     }
@@ -142,7 +149,10 @@ def read_configuration(site: str | None = None) -> tuple[dict[int, SessionConfig
 
 
 async def make_client(config: SessionConfig, *, timeout: float) -> Client:
-    """An asyncua client for the endpoint, with its user and security set (not yet connected)."""
+    """An asyncua client for the endpoint, with its user and security set (not yet connected).
+    Signed sessions present the endpoint's client certificate (else the configured files) and
+    trust only the endpoint's server certificate when one is given (else the one the server
+    lists among its endpoints)."""
     client = Client(config.url, timeout=timeout)
     if config.username:
         client.set_user(config.username)
@@ -150,9 +160,15 @@ async def make_client(config: SessionConfig, *, timeout: float) -> Client:
     if config.security_mode != SecurityMode.NONE:
         policy = getattr(security_policies, f"SecurityPolicy{config.security_policy}")
         mode = getattr(ua.MessageSecurityMode, config.security_mode)
-        await client.set_security(
-            policy, settings.OPCUA_CLIENT_CERTIFICATE, settings.OPCUA_CLIENT_PRIVATE_KEY, mode=mode
-        )
+        if config.client_certificate:
+            certificate = uacrypto.CertProperties(config.client_certificate.encode(), extension="pem")
+            key = uacrypto.CertProperties(config.client_private_key.encode(), extension="pem")
+        else:
+            certificate, key = settings.OPCUA_CLIENT_CERTIFICATE, settings.OPCUA_CLIENT_PRIVATE_KEY
+        server = None
+        if config.server_certificate:
+            server = uacrypto.CertProperties(config.server_certificate.encode(), extension="pem")
+        await client.set_security(policy, certificate, key, server_certificate=server, mode=mode)
     return client
 
 
@@ -185,6 +201,9 @@ def _session_config(endpoint: OpcUaEndpoint, nodes) -> SessionConfig:
         open_password(endpoint.password_sealed),
         endpoint.publishing_interval_ms,
         tuple((n.pk, n.node_id) for n in nodes),
+        endpoint.client_certificate,
+        open_password(endpoint.client_private_key_sealed),
+        endpoint.server_certificate,
     )
 
 
@@ -296,6 +315,9 @@ class OpcUaIngest:
         self.last_values: dict[int, float] = {}
         self.sessions: dict[int, SessionConfig] = {}
         self.connected: set[int] = set()
+        # The last failure of each endpoint's session and how many attempts failed in a row.
+        self.failures: dict[int, str] = {}
+        self.failed_attempts: dict[int, int] = {}
         self._tasks: dict[int, asyncio.Task] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="opcua-sessions", daemon=True)
@@ -329,6 +351,8 @@ class OpcUaIngest:
                             logger.warning("%s: node %s not monitored: %s", config.code, node_id, outcome.name)
                 logger.info("%s: subscribed to %d nodes at %s", config.code, len(config.node_ids), config.url)
                 self._set_connected(config.endpoint_id, True)
+                self.failures.pop(config.endpoint_id, None)
+                self.failed_attempts.pop(config.endpoint_id, None)
                 backoff = BACKOFF_FIRST
                 while True:
                     await asyncio.sleep(LIVENESS_SECONDS)
@@ -336,12 +360,10 @@ class OpcUaIngest:
             except asyncio.CancelledError:
                 raise
             except (OSError, TimeoutError, ua.UaError, ConnectionError, ValueError) as error:
-                logger.warning(
-                    "%s: %s; reconnecting in %.1f s",
-                    config.code,
-                    describe_failure(error, config.url, self.timeout),
-                    backoff,
-                )
+                failure = describe_failure(error, config.url, self.timeout)
+                self.failures[config.endpoint_id] = failure
+                self.failed_attempts[config.endpoint_id] = self.failed_attempts.get(config.endpoint_id, 0) + 1
+                logger.warning("%s: %s; reconnecting in %.1f s", config.code, failure, backoff)
             finally:
                 self._set_connected(config.endpoint_id, False)
                 if client is not None:

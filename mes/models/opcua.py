@@ -31,8 +31,10 @@ class NodeCarries(models.TextChoices):
 
 
 class OpcUaEndpoint(SiteCodedRecord):
-    """One OPC UA server the connector subscribes to. The password is kept encrypted
-    (`mes.services.opcua.seal_password`) and never shown again."""
+    """One OPC UA server the connector subscribes to. The password and the client's private key
+    are kept encrypted (`mes.services.opcua.seal_password`) and never shown again. Signed sessions
+    use the endpoint's own client certificate, else the one of OPCUA_CLIENT_CERTIFICATE; a
+    server certificate given here is the only one trusted (else the one the server presents)."""
 
     site = models.ForeignKey("core.Site", models.PROTECT, related_name="opcua_endpoints", verbose_name=_("site"))
     url = models.CharField(_("endpoint URL"), max_length=500, help_text=_("opc.tcp://host:4840/path"))
@@ -44,6 +46,17 @@ class OpcUaEndpoint(SiteCodedRecord):
     )
     username = models.CharField(_("user name"), max_length=200, blank=True)
     password_sealed = models.TextField(_("password (encrypted)"), blank=True, editable=False)
+    client_certificate = models.TextField(
+        _("client certificate (PEM)"),
+        blank=True,
+        help_text=_("The certificate this connector presents; the server must trust it."),
+    )
+    client_private_key_sealed = models.TextField(_("client private key (encrypted)"), blank=True, editable=False)
+    server_certificate = models.TextField(
+        _("server certificate (PEM)"),
+        blank=True,
+        help_text=_("Trust only this server certificate. Leave blank to accept the one the server presents."),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     publishing_interval_ms = models.PositiveIntegerField(
         _("publishing interval (ms)"), default=1000, help_text=_("How often the server sends changed values.")
@@ -56,6 +69,10 @@ class OpcUaEndpoint(SiteCodedRecord):
     @property
     def has_password(self) -> bool:
         return bool(self.password_sealed)
+
+    @property
+    def has_client_key(self) -> bool:
+        return bool(self.client_private_key_sealed)
 
 
 class OpcUaNode(models.Model):

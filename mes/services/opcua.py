@@ -1,7 +1,7 @@
 """Setting up OPC UA sources: endpoints (one server each, per site) and the nodes read from them.
 The desk pages and the API call these; `manage.py ingest_opcua` reads what they wrote.
 
-The password of an endpoint is sealed with Fernet under a key derived from SECRET_KEY (HKDF), so
+The password and the client private key of an endpoint are sealed with Fernet under a key derived from SECRET_KEY (HKDF), so
 the database alone does not give it away; it is never sent back out. Changing SECRET_KEY means
 entering the passwords again.
 """
@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from asyncua import ua
+from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,6 +34,9 @@ ENDPOINT_FIELDS = (
     "security_policy",
     "username",
     "password",
+    "client_certificate",
+    "client_private_key",
+    "server_certificate",
     "enabled",
     "publishing_interval_ms",
 )
@@ -64,6 +69,72 @@ def open_password(sealed: str) -> str:
         return _fernet().decrypt(sealed.encode()).decode()
     except InvalidToken:
         return ""
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+MAX_PEM = 20_000
+
+
+def _load_certificate(pem: str, field: str) -> x509.Certificate:
+    refused = ValidationFailed(_("Not a PEM certificate (-----BEGIN CERTIFICATE----- ...)."), field=field)
+    if len(pem) > MAX_PEM:
+        raise refused
+    try:
+        certificate = x509.load_pem_x509_certificate(pem.encode())
+    except (ValueError, TypeError, UnicodeError):
+        raise refused from None
+    if not isinstance(certificate.public_key(), rsa.RSAPublicKey):
+        raise ValidationFailed(_("OPC UA security policies need an RSA certificate."), field=field)
+    return certificate
+
+
+def _load_private_key(pem: str, field: str = "client_private_key"):
+    refused = ValidationFailed(_("Not an unencrypted PEM private key (-----BEGIN PRIVATE KEY----- ...)."), field=field)
+    if len(pem) > MAX_PEM:
+        raise refused
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError, UnicodeError):
+        raise refused from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValidationFailed(_("OPC UA security policies need an RSA key."), field=field)
+    return key
+
+
+def _check_certificates(endpoint: OpcUaEndpoint) -> None:
+    """The PEMs given are readable, the key belongs to the certificate, and a signed session has
+    a client certificate (the endpoint's own or the configured files)."""
+    endpoint.client_certificate = (endpoint.client_certificate or "").strip()
+    endpoint.server_certificate = (endpoint.server_certificate or "").strip()
+    certificate = (
+        _load_certificate(endpoint.client_certificate, "client_certificate") if endpoint.client_certificate else None
+    )
+    if endpoint.server_certificate:
+        _load_certificate(endpoint.server_certificate, "server_certificate")
+    key_pem = open_password(endpoint.client_private_key_sealed)
+    if endpoint.client_private_key_sealed and not key_pem:
+        raise ValidationFailed(
+            _("The stored private key cannot be read any more; enter it again."), field="client_private_key"
+        )
+    if certificate is not None and not key_pem:
+        raise ValidationFailed(_("Give the private key of the client certificate."), field="client_private_key")
+    if key_pem and certificate is None:
+        raise ValidationFailed(_("Give the client certificate of this private key."), field="client_certificate")
+    if certificate is not None:
+        key = _load_private_key(key_pem)
+        if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+            raise ValidationFailed(
+                _("This private key does not belong to the client certificate."), field="client_private_key"
+            )
+    if (
+        endpoint.security_mode != SecurityMode.NONE
+        and certificate is None
+        and not (settings.OPCUA_CLIENT_CERTIFICATE and settings.OPCUA_CLIENT_PRIVATE_KEY)
+    ):
+        raise ValidationFailed(
+            _("Signed connections need a client certificate and its private key."), field="client_certificate"
+        )
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -119,15 +190,7 @@ def _validate_endpoint(endpoint: OpcUaEndpoint, user) -> None:
             _("Security mode None goes with policy None; Sign and Sign and encrypt need a policy."),
             field="security_policy",
         )
-    if endpoint.security_mode != SecurityMode.NONE and not (
-        settings.OPCUA_CLIENT_CERTIFICATE and settings.OPCUA_CLIENT_PRIVATE_KEY
-    ):
-        raise ValidationFailed(
-            _(
-                "Signed connections need the client certificate (OPCUA_CLIENT_CERTIFICATE and OPCUA_CLIENT_PRIVATE_KEY)."
-            ),
-            field="security_mode",
-        )
+    _check_certificates(endpoint)
     endpoint.username = (endpoint.username or "").strip()
     if endpoint.password_sealed and not endpoint.username:
         raise ValidationFailed(_("A password needs a user name."), field="username")
@@ -162,6 +225,13 @@ def _apply_endpoint(endpoint: OpcUaEndpoint, data: dict) -> None:
             # None or absent keeps the password; "" clears it.
             if value is not None:
                 endpoint.password_sealed = seal_password(value)
+        elif name == "client_private_key":
+            # The same: None keeps the key, "" clears it; a key is checked before it is sealed.
+            if value is not None:
+                value = value.strip()
+                if value:
+                    _load_private_key(value)
+                endpoint.client_private_key_sealed = seal_password(value)
         elif value is not None or name not in ("security_mode", "security_policy", "enabled"):
             setattr(endpoint, name, value if value is not None else "")
 

@@ -79,7 +79,7 @@ def test_endpoint_contract_and_the_password_is_never_shown(plant):
         ({"url": "opc.tcp://:4840"}, "url"),
         ({"security_mode": "Sign"}, "security_policy"),
         ({"security_policy": "Basic256Sha256"}, "security_policy"),
-        ({"security_mode": "Sign", "security_policy": "Basic256Sha256"}, "security_mode"),
+        ({"security_mode": "Sign", "security_policy": "Basic256Sha256"}, "client_certificate"),
         ({"security_mode": "Paranoid"}, "security_mode"),
         ({"password": "x"}, "username"),
         ({"publishing_interval_ms": 1}, "publishing_interval_ms"),

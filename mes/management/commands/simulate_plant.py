@@ -36,6 +36,12 @@ class Command(BaseCommand):
             metavar="URL",
             help="With --opcua-port: record an endpoint per site at this URL (as ingest_opcua reaches the server).",
         )
+        parser.add_argument(
+            "--opcua-secure",
+            action="store_true",
+            help="With --opcua-port and --opcua-setup: serve Basic256Sha256 only, with fresh certificates the "
+            "endpoints are recorded with (SignAndEncrypt).",
+        )
 
     def handle(self, *args, in_process=False, url=None, rate=1.0, duration=0, seed=None, site=None, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -49,7 +55,11 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stop.set())
         if options.get("opcua_port"):
             codes = [machine.topic.rsplit("/", 1)[-1] for machine in simulator.machines]
-            send, close = self._opcua(options["opcua_port"], options.get("opcua_setup"), site, codes)
+            if options.get("opcua_secure") and not options.get("opcua_setup"):
+                raise CommandError("--opcua-secure needs --opcua-setup (the endpoints carry the client certificate).")
+            send, close = self._opcua(
+                options["opcua_port"], options.get("opcua_setup"), site, codes, options.get("opcua_secure")
+            )
             mode = "OPC UA"
         elif in_process:
             send, close = self._in_process()
@@ -74,13 +84,13 @@ class Command(BaseCommand):
             close()
         self.stdout.write(f"Sent {sent} messages.")
 
-    def _opcua(self, port, setup_url, site_codes, machines):
+    def _opcua(self, port, setup_url, site_codes, machines, secure=False):
         from mes.simulator_opcua import OpcUaPlantServer, set_up_endpoints
 
-        server = OpcUaPlantServer(port=port)
+        server = OpcUaPlantServer(port=port, secure=secure)
         server.start(machines)
         if setup_url:
-            set_up_endpoints(url=setup_url, site_codes=site_codes, namespace=server.ns)
+            set_up_endpoints(url=setup_url, site_codes=site_codes, namespace=server.ns, server=server)
         self.stdout.write(f"Serving OPC UA at {server.url}")
         return server.apply, server.stop
 
