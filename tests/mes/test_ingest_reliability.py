@@ -27,6 +27,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 3000
+# The ports of the private brokers and metrics servers: 12 from this one (a shared machine gives
+# each checkout its own range).
+PORTS = int(os.environ.get("TEST_MQTT_PORT_BASE", "9140"))
 
 
 def _database_url() -> str:
@@ -112,12 +115,12 @@ def _stored_exactly_once(machine, count: int) -> None:
 def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machine, tmp_path):
     topic = f"mes/{machine.site.code}/{machine.code}/telemetry"
     client_id = unique("rel-kill-")
-    with private_broker(9150, tmp_path) as url:
-        first = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, 9140)
+    with private_broker(PORTS + 10, tmp_path) as url:
+        first = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, PORTS + 0)
         try:
-            wait_until(lambda: _try(_subscribed, 9140), timeout=60, interval=0.2)
+            wait_until(lambda: _try(_subscribed, PORTS + 0), timeout=60, interval=0.2)
             started = threading.Event()
-            publishing = _stream(9150, topic, MESSAGES, started)
+            publishing = _stream(PORTS + 10, topic, MESSAGES, started)
             started.wait(30)
             wait_until(lambda: IngestedMessage.objects.filter(equipment=machine).count() > 200, timeout=30)
             first.send_signal(signal.SIGKILL)
@@ -126,7 +129,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machi
             assert in_flight < MESSAGES, "the stream ended before the kill: it proves nothing"
         finally:
             first.kill()
-        second = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, 9141)
+        second = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, PORTS + 1)
         try:
             publishing.join(60)
             _stored_exactly_once(machine, MESSAGES)
@@ -138,14 +141,14 @@ def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machi
 def test_two_processes_on_a_shared_subscription_split_one_stream(machine, tmp_path):
     topic = f"mes/{machine.site.code}/{machine.code}/telemetry"
     group = unique("rel-share")
-    with private_broker(9151, tmp_path) as url:
-        workers = [_ingest(url, f"mes/{machine.site.code}/+/+", f"{group}-{n}", 9142 + n) for n in range(2)]
+    with private_broker(PORTS + 11, tmp_path) as url:
+        workers = [_ingest(url, f"mes/{machine.site.code}/+/+", f"{group}-{n}", PORTS + 2 + n) for n in range(2)]
         try:
             for n in range(2):
-                wait_until(lambda n=n: _try(_subscribed, 9142 + n), timeout=60, interval=0.2)
-            _stream(9151, topic, MESSAGES).join(60)
+                wait_until(lambda n=n: _try(_subscribed, PORTS + 2 + n), timeout=60, interval=0.2)
+            _stream(PORTS + 11, topic, MESSAGES).join(60)
             _stored_exactly_once(machine, MESSAGES)
-            shares = [_processed(9142 + n) for n in range(2)]
+            shares = [_processed(PORTS + 2 + n) for n in range(2)]
             assert all(share > 0 for share in shares), shares
             assert sum(shares) >= MESSAGES
         finally:
