@@ -16,7 +16,8 @@ one transaction, per the contract in ARCHITECTURE.md ("Machine data over MQTT").
   machine-data user, with the idempotency key `mqtt:<equipment id>:<msg_id>`.
 
 The caller (the MQTT loop, the simulator) acknowledges the messages only after `ingest` returns,
-that is after the commit. Lock order inside the batch: message keys, minute and last-value rows
+that is after the commit; a pipelined caller checks a batch (`check`) while the previous one is
+applied (`apply`). Lock order inside the batch: message keys, minute and last-value rows
 (each sorted by key), then per count message the work order and operation (the report's own
 order), then per state message the equipment, then the counters (sorted).
 """
@@ -189,9 +190,22 @@ class _CopyRows:
         )
 
 
+@dataclass(slots=True)
+class Checked:
+    """A batch parsed and validated (`Ingestor.check`), ready to be applied (`Ingestor.apply`)."""
+
+    messages: list
+    now: datetime
+    valid: list = field(default_factory=list)
+    dead: list = field(default_factory=list)
+    kinds_of_dead: list = field(default_factory=list)
+
+
 class Ingestor:
-    """Checks and applies batches of machine messages. One per process (or thread): it caches
-    the plant's codes, the known partitions and the machine-data user."""
+    """Checks and applies batches of machine messages. One per process: it caches the plant's
+    codes, the known partitions and the machine-data user. `check` and `apply` may run in two
+    threads at once (the MQTT pipeline): `check` only reads and reloads the plant's codes (each
+    cache replaced whole), `apply` alone uses the rest."""
 
     def __init__(self):
         self._equipment: dict[tuple[str, str], tuple[int, int]] = {}
@@ -349,26 +363,38 @@ class Ingestor:
         Only returns after the commit, so the caller may acknowledge every message then.
         `refused` holds (topic, payload, Rejected) a front end refused already (an OPC UA value
         with a bad status): they are dead letters of this batch like the ones found here."""
+        return self.apply(self.check(messages, now=now, refused=refused))
+
+    def check(self, messages: list[tuple[str, bytes]], *, now: datetime | None = None, refused=()) -> "Checked":
+        """The first half of `ingest`: parse and validate the batch (no writes). A pipelined
+        caller checks the next batch while the previous one is being applied."""
         now = now or timezone.now()
         oldest = now - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
-        result = BatchResult()
-        valid: list[Message] = []
-        dead: list[DeadLetter] = []
-        kinds_of_dead: list[str] = []
+        checked = Checked(messages, now)
+        valid, dead, kinds_of_dead = checked.valid, checked.dead, checked.kinds_of_dead
         if not self._equipment:
             self._load_plant(force=True)
+        parse = self.parse
         for index, (topic, payload) in enumerate(messages):
             payload = bytes(payload)
             try:
-                valid.append(self.parse(topic, payload, index=index, now=now, oldest=oldest))
+                valid.append(parse(topic, payload, index=index, now=now, oldest=oldest))
             except Rejected as rejected:
                 dead.append(self._dead_letter(topic, payload, rejected, now))
                 kinds_of_dead.append(topic.rsplit("/", 1)[-1])
         for topic, payload, refusal in refused:
             dead.append(self._dead_letter(topic, bytes(payload), refusal, now))
             kinds_of_dead.append(topic.rsplit("/", 1)[-1])
+        return checked
+
+    def apply(self, checked: "Checked") -> BatchResult:
+        """The second half of `ingest`: apply a checked batch in one transaction. Returns after
+        the commit. A batch that fails may be applied again (its dead letters are rebuilt)."""
+        dead = [self._dead_letter_copy(letter) for letter in checked.dead]
         try:
-            return self._apply(messages, valid, dead, kinds_of_dead, now, result)
+            return self._apply(
+                checked.messages, checked.valid, dead, list(checked.kinds_of_dead), checked.now, BatchResult()
+            )
         except Exception:
             # What this batch created (a partition, the machine user) is gone with its rollback.
             self._forget()
@@ -415,6 +441,17 @@ class Ingestor:
         if valid:
             result.lag_seconds = max((now - max(m.ts for m in valid)).total_seconds(), 0.0)
         return result
+
+    @staticmethod
+    def _dead_letter_copy(letter: DeadLetter) -> DeadLetter:
+        """A fresh, unsaved dead letter like `letter` (a retried batch saves its own)."""
+        return DeadLetter(
+            topic=letter.topic,
+            payload=letter.payload,
+            reason=letter.reason,
+            detail=letter.detail,
+            received_at=letter.received_at,
+        )
 
     @staticmethod
     def _dead_letter(topic: str, payload: bytes, rejected: Rejected, now: datetime) -> DeadLetter:
@@ -543,7 +580,8 @@ class Ingestor:
         if message.ts < equipment.state_since:
             return
         reason_code = message.body.get("reason")
-        reason = DowntimeReason.objects.get(pk=self._reasons[reason_code]) if reason_code else None
+        # By code: the cache may have been reloaded (by the checking thread) since the check.
+        reason = DowntimeReason.objects.get(code=reason_code) if reason_code else None
         set_equipment_state(equipment=equipment, state=message.body["state"], at=message.ts, reason=reason)
 
     def _apply_count(self, message: Message, now, result, dead, kinds_of_dead, messages) -> None:
