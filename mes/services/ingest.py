@@ -22,6 +22,7 @@ applied (`apply`). Lock order inside the batch: message keys, minute and last-va
 order), then per state message the equipment, then the counters (sorted).
 """
 
+import io
 import logging
 import math
 import re
@@ -128,11 +129,28 @@ class _CopyRows:
         # equipment_id → ({tag: value}, {tag: ts})
         self._latest: dict[int, tuple[dict, dict]] = {}
         self._tags: dict[str, str] = {}
+        self._prepared: io.StringIO | None = None
+
+    def prepare(self) -> "_CopyRows":
+        """Format every row (and the aggregates) now: `read` then only hands the text out. The
+        MQTT pipeline does this while checking, beside the writer thread."""
+        text = "".join(iter(lambda: self.read(65536), ""))
+        self._prepared = io.StringIO(text)
+        return self
+
+    def covers(self, messages: list[Message]) -> bool:
+        """Whether these rows are those of exactly `messages` (every checked one turned out new)."""
+        return len(messages) == len(self._messages) and {id(m) for m in messages} == {id(m) for m in self._messages}
+
+    def unread(self) -> bool:
+        return self._prepared is not None and self._prepared.tell() == 0
 
     def days(self) -> set:
         return {m.ts.astimezone(UTC).date() for m in self._messages}
 
     def read(self, size: int = -1) -> str:
+        if self._prepared is not None:
+            return self._prepared.read(size)
         lines = []
         # About 45 characters a row: stop once `size` is reached.
         rows = size // 45 if size > 0 else math.inf
@@ -199,6 +217,8 @@ class Checked:
     valid: list = field(default_factory=list)
     dead: list = field(default_factory=list)
     kinds_of_dead: list = field(default_factory=list)
+    # The telemetry rows of every valid message, formatted ahead (`check(prepare=True)`).
+    rows: "_CopyRows | None" = None
 
 
 class Ingestor:
@@ -365,9 +385,13 @@ class Ingestor:
         with a bad status): they are dead letters of this batch like the ones found here."""
         return self.apply(self.check(messages, now=now, refused=refused))
 
-    def check(self, messages: list[tuple[str, bytes]], *, now: datetime | None = None, refused=()) -> "Checked":
+    def check(
+        self, messages: list[tuple[str, bytes]], *, now: datetime | None = None, refused=(), prepare: bool = False
+    ) -> "Checked":
         """The first half of `ingest`: parse and validate the batch (no writes). A pipelined
-        caller checks the next batch while the previous one is being applied."""
+        caller checks the next batch while the previous one is being applied; with `prepare`
+        the COPY rows and aggregates of the valid telemetry are formatted here too, and used
+        by `apply` when every one of those messages is new (else they are made again there)."""
         now = now or timezone.now()
         oldest = now - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
         checked = Checked(messages, now)
@@ -385,6 +409,11 @@ class Ingestor:
         for topic, payload, refusal in refused:
             dead.append(self._dead_letter(topic, bytes(payload), refusal, now))
             kinds_of_dead.append(topic.rsplit("/", 1)[-1])
+        if prepare:
+            telemetry = [m for m in valid if m.kind == "telemetry"]
+            if telemetry:
+                telemetry.sort(key=lambda m: (m.equipment_id, m.ts))
+                checked.rows = _CopyRows(telemetry).prepare()
         return checked
 
     def apply(self, checked: "Checked") -> BatchResult:
@@ -393,7 +422,13 @@ class Ingestor:
         dead = [self._dead_letter_copy(letter) for letter in checked.dead]
         try:
             return self._apply(
-                checked.messages, checked.valid, dead, list(checked.kinds_of_dead), checked.now, BatchResult()
+                checked.messages,
+                checked.valid,
+                dead,
+                list(checked.kinds_of_dead),
+                checked.now,
+                BatchResult(),
+                prepared=checked.rows,
             )
         except Exception:
             # What this batch created (a partition, the machine user) is gone with its rollback.
@@ -406,12 +441,12 @@ class Ingestor:
         self._scrap_reason = None
         self._loaded_at = -math.inf
 
-    def _apply(self, messages, valid, dead, kinds_of_dead, now, result) -> BatchResult:
+    def _apply(self, messages, valid, dead, kinds_of_dead, now, result, prepared=None) -> BatchResult:
         with transaction.atomic():
             new = self._claim(valid, now, result)
             telemetry = [m for m in new if m.kind == "telemetry"]
             if telemetry:
-                self._write_telemetry(telemetry, result)
+                self._write_telemetry(telemetry, result, prepared)
             for message in sorted((m for m in new if m.kind == "count"), key=lambda m: (m.equipment_id, m.ts)):
                 self._apply_count(message, now, result, dead, kinds_of_dead, messages)
             for message in sorted((m for m in new if m.kind == "state"), key=lambda m: (m.equipment_id, m.ts)):
@@ -503,13 +538,18 @@ class Ingestor:
         new.sort(key=lambda m: m.index)
         return new
 
-    def _write_telemetry(self, telemetry: list[Message], result: BatchResult) -> None:
+    def _write_telemetry(self, telemetry: list[Message], result: BatchResult, prepared=None) -> None:
         """Append the values, then add to the one-minute aggregates and the last values: one row
         per (equipment, tag, minute) and per (equipment, tag) for the whole batch."""
         # In time order per equipment: the last value of a tag is then simply the last one seen
         # (the sort is stable, so of two values at the same instant the later arrival wins).
         telemetry = sorted(telemetry, key=lambda m: (m.equipment_id, m.ts))
-        rows = _CopyRows(telemetry)
+        # Rows formatted while checking are used only if they are exactly these messages' (and
+        # unread: a retried batch formats them again).
+        if prepared is not None and prepared.covers(telemetry) and prepared.unread():
+            rows = prepared
+        else:
+            rows = _CopyRows(telemetry)
         if connection.vendor == "postgresql":
             self._write_postgresql(rows)
         else:
