@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -84,8 +85,11 @@ def machine():
     return EquipmentFactory(work_centre=work_centre, code=unique("EQ"))
 
 
-def _stream(port: int, topic: str, count: int, started: threading.Event | None = None) -> threading.Thread:
-    """Publish `count` QoS 1 telemetry messages of two values each, from a thread."""
+def _stream(
+    port: int, topic: str, count: int, started: threading.Event | None = None, pause: float = 0.0
+) -> threading.Thread:
+    """Publish `count` QoS 1 telemetry messages of two values each, from a thread (`pause`
+    seconds after each: a stream that lasts, for ingestion faster than the publisher)."""
     base = timezone.now() - timedelta(minutes=10)
 
     def publish():
@@ -96,6 +100,8 @@ def _stream(port: int, topic: str, count: int, started: threading.Event | None =
                 pub.client.publish(topic, f'{{"msg_id":"m{n}","ts":"{ts}","values":{{"a":{n},"b":1.5}}}}', qos=1)
                 if started is not None and n == count // 4:
                     started.set()
+                if pause:
+                    time.sleep(pause)
             pub.client.publish(topic, b"{}", qos=1).wait_for_publish(30)
         finally:
             pub.close()
@@ -120,7 +126,8 @@ def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machi
         try:
             wait_until(lambda: _try(_subscribed, PORTS + 0), timeout=60, interval=0.2)
             started = threading.Event()
-            publishing = _stream(PORTS + 10, topic, MESSAGES, started)
+            # About 3 s of stream: the kill lands in it however fast ingestion keeps up.
+            publishing = _stream(PORTS + 10, topic, MESSAGES, started, pause=0.001)
             started.wait(30)
             wait_until(lambda: IngestedMessage.objects.filter(equipment=machine).count() > 200, timeout=30)
             first.send_signal(signal.SIGKILL)
