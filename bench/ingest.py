@@ -11,6 +11,7 @@ Three figures, all in values per second, each timed until every row is committed
   ingestion runs (interleaved) and averaged.
 
     .venv/bin/python bench/ingest.py [--messages 20000] [--equipment 10] [--rounds 3] [--port 9160]
+        [--processes 1]
 
 Each round runs copy, live, drain, copy; the ratios are taken per round and their medians
 reported (the machine is shared: only figures measured side by side compare).
@@ -95,7 +96,19 @@ def _broker(port: int, workdir: Path) -> subprocess.Popen:
     return process
 
 
-def _ingest(port: int, metrics_port: int) -> subprocess.Popen:
+def _ingest(port: int, metrics_port: int, processes: int = 1) -> list[subprocess.Popen]:
+    """`processes` ingest processes on one shared subscription (client ids of their own)."""
+    return [_ingest_one(port, metrics_port + n, f"bench-ingest-{n}" if n else "bench-ingest") for n in range(processes)]
+
+
+def _stop(ingest: list[subprocess.Popen]) -> None:
+    for process in ingest:
+        process.send_signal(signal.SIGTERM)
+    for process in ingest:
+        process.wait(60)
+
+
+def _ingest_one(port: int, metrics_port: int, client_id: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -104,7 +117,7 @@ def _ingest(port: int, metrics_port: int) -> subprocess.Popen:
             "--url",
             f"mqtt://127.0.0.1:{port}",
             "--client-id",
-            "bench-ingest",
+            client_id,
             "--topic",
             f"mes/{SITE}/+/+",
             "--group",
@@ -118,15 +131,17 @@ def _ingest(port: int, metrics_port: int) -> subprocess.Popen:
     )
 
 
-def _subscribed(metrics_port: int, timeout: float = 120) -> float:
+def _subscribed(*metrics_ports: int, timeout: float = 120) -> float:
+    """The moment the first of these processes reports it is subscribed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=2).read().decode()
-            if "mes_ingest_connected 1.0" in text:
-                return time.perf_counter()
-        except OSError:
-            pass
+        for port in metrics_ports:
+            try:
+                text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+                if "mes_ingest_connected 1.0" in text:
+                    return time.perf_counter()
+            except OSError:
+                pass
         time.sleep(0.01)
     raise SystemExit("the ingest process did not subscribe")
 
@@ -244,8 +259,9 @@ def _round(args, raw, ids, context) -> dict:
         print(f"copy (before):  {copy_before:>12,.0f} values/s")
 
         # Live: ingestion runs while the publisher sends.
-        ingest = _ingest(args.port, args.metrics_port)
-        _subscribed(args.metrics_port)
+        ingest = _ingest(args.port, args.metrics_port, args.processes)
+        for n in range(args.processes):
+            _subscribed(args.metrics_port + n)
         done = context.Event()
         publisher = context.Process(target=_publish, args=(args.port, live_messages, done))
         began = time.perf_counter()
@@ -258,8 +274,7 @@ def _round(args, raw, ids, context) -> dict:
         print(f"live:           {live:>12,.0f} values/s  ({args.messages:,} messages in {finished - began:.2f} s)")
 
         # Drain: stop ingestion, queue a backlog at the broker, start again.
-        ingest.send_signal(signal.SIGTERM)
-        ingest.wait(60)
+        _stop(ingest)
         done = context.Event()
         publisher = context.Process(target=_publish, args=(args.port, drain_messages, done))
         published = time.perf_counter()
@@ -267,8 +282,11 @@ def _round(args, raw, ids, context) -> dict:
         publisher.join(600)
         published = args.messages / (time.perf_counter() - published)
         print(f"publisher alone: {published:>11,.0f} messages/s (process start included; bounds the live rate)")
-        ingest = _ingest(args.port, args.metrics_port)
-        subscribed = _subscribed(args.metrics_port)
+        ingest = _ingest(args.port, args.metrics_port, args.processes)
+        # From the first subscription: a process subscribed earlier drains its share meanwhile.
+        subscribed = _subscribed(*range(args.metrics_port, args.metrics_port + args.processes))
+        for n in range(args.processes):
+            _subscribed(args.metrics_port + n)
         with raw.cursor() as cursor:
             finished = _wait_stored(cursor, ids.values(), 2 * target_values)
         raw.commit()
@@ -281,8 +299,7 @@ def _round(args, raw, ids, context) -> dict:
         print(f"copy (after):   {copy_after:>12,.0f} values/s")
     finally:
         if ingest is not None:
-            ingest.send_signal(signal.SIGTERM)
-            ingest.wait(60)
+            _stop(ingest)
     with raw.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM mes_telemetry_sample WHERE equipment_id = ANY(%s)", [list(ids.values())])
         stored = cursor.fetchone()[0]
@@ -308,7 +325,10 @@ def main() -> None:
     parser.add_argument("--equipment", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the medians are reported")
     parser.add_argument("--port", type=int, default=9160, help="the private broker's port")
-    parser.add_argument("--metrics-port", type=int, default=9101)
+    parser.add_argument("--metrics-port", type=int, default=9101, help="the first ingest process's metrics port")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="ingest processes on the shared subscription (the next metrics ports)"
+    )
     args = parser.parse_args()
 
     ids = _setup_plant(args.equipment)
@@ -345,6 +365,7 @@ def main() -> None:
                 "messages_per_phase": args.messages,
                 "values_per_message": VALUES_PER_MESSAGE,
                 "rounds": len(rounds),
+                "ingest_processes": args.processes,
                 "live_values_per_s": round(live),
                 "drain_values_per_s": round(drain),
                 "copy_values_per_s": round(copy),

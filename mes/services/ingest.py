@@ -16,11 +16,13 @@ one transaction, per the contract in ARCHITECTURE.md ("Machine data over MQTT").
   machine-data user, with the idempotency key `mqtt:<equipment id>:<msg_id>`.
 
 The caller (the MQTT loop, the simulator) acknowledges the messages only after `ingest` returns,
-that is after the commit. Lock order inside the batch: message keys, minute and last-value rows
+that is after the commit; a pipelined caller checks a batch (`check`) while the previous one is
+applied (`apply`). Lock order inside the batch: message keys, minute and last-value rows
 (each sorted by key), then per count message the work order and operation (the report's own
 order), then per state message the equipment, then the counters (sorted).
 """
 
+import io
 import logging
 import math
 import re
@@ -127,11 +129,28 @@ class _CopyRows:
         # equipment_id → ({tag: value}, {tag: ts})
         self._latest: dict[int, tuple[dict, dict]] = {}
         self._tags: dict[str, str] = {}
+        self._prepared: io.StringIO | None = None
+
+    def prepare(self) -> "_CopyRows":
+        """Format every row (and the aggregates) now: `read` then only hands the text out. The
+        MQTT pipeline does this while checking, beside the writer thread."""
+        text = "".join(iter(lambda: self.read(65536), ""))
+        self._prepared = io.StringIO(text)
+        return self
+
+    def covers(self, messages: list[Message]) -> bool:
+        """Whether these rows are those of exactly `messages` (every checked one turned out new)."""
+        return len(messages) == len(self._messages) and {id(m) for m in messages} == {id(m) for m in self._messages}
+
+    def unread(self) -> bool:
+        return self._prepared is not None and self._prepared.tell() == 0
 
     def days(self) -> set:
         return {m.ts.astimezone(UTC).date() for m in self._messages}
 
     def read(self, size: int = -1) -> str:
+        if self._prepared is not None:
+            return self._prepared.read(size)
         lines = []
         # About 45 characters a row: stop once `size` is reached.
         rows = size // 45 if size > 0 else math.inf
@@ -189,9 +208,24 @@ class _CopyRows:
         )
 
 
+@dataclass(slots=True)
+class Checked:
+    """A batch parsed and validated (`Ingestor.check`), ready to be applied (`Ingestor.apply`)."""
+
+    messages: list
+    now: datetime
+    valid: list = field(default_factory=list)
+    dead: list = field(default_factory=list)
+    kinds_of_dead: list = field(default_factory=list)
+    # The telemetry rows of every valid message, formatted ahead (`check(prepare=True)`).
+    rows: "_CopyRows | None" = None
+
+
 class Ingestor:
-    """Checks and applies batches of machine messages. One per process (or thread): it caches
-    the plant's codes, the known partitions and the machine-data user."""
+    """Checks and applies batches of machine messages. One per process: it caches the plant's
+    codes, the known partitions and the machine-data user. `check` and `apply` may run in two
+    threads at once (the MQTT pipeline): `check` only reads and reloads the plant's codes (each
+    cache replaced whole), `apply` alone uses the rest."""
 
     def __init__(self):
         self._equipment: dict[tuple[str, str], tuple[int, int]] = {}
@@ -349,26 +383,53 @@ class Ingestor:
         Only returns after the commit, so the caller may acknowledge every message then.
         `refused` holds (topic, payload, Rejected) a front end refused already (an OPC UA value
         with a bad status): they are dead letters of this batch like the ones found here."""
+        return self.apply(self.check(messages, now=now, refused=refused))
+
+    def check(
+        self, messages: list[tuple[str, bytes]], *, now: datetime | None = None, refused=(), prepare: bool = False
+    ) -> "Checked":
+        """The first half of `ingest`: parse and validate the batch (no writes). A pipelined
+        caller checks the next batch while the previous one is being applied; with `prepare`
+        the COPY rows and aggregates of the valid telemetry are formatted here too, and used
+        by `apply` when every one of those messages is new (else they are made again there)."""
         now = now or timezone.now()
         oldest = now - timedelta(days=settings.TELEMETRY_RETENTION_DAYS)
-        result = BatchResult()
-        valid: list[Message] = []
-        dead: list[DeadLetter] = []
-        kinds_of_dead: list[str] = []
+        checked = Checked(messages, now)
+        valid, dead, kinds_of_dead = checked.valid, checked.dead, checked.kinds_of_dead
         if not self._equipment:
             self._load_plant(force=True)
+        parse = self.parse
         for index, (topic, payload) in enumerate(messages):
             payload = bytes(payload)
             try:
-                valid.append(self.parse(topic, payload, index=index, now=now, oldest=oldest))
+                valid.append(parse(topic, payload, index=index, now=now, oldest=oldest))
             except Rejected as rejected:
                 dead.append(self._dead_letter(topic, payload, rejected, now))
                 kinds_of_dead.append(topic.rsplit("/", 1)[-1])
         for topic, payload, refusal in refused:
             dead.append(self._dead_letter(topic, bytes(payload), refusal, now))
             kinds_of_dead.append(topic.rsplit("/", 1)[-1])
+        if prepare:
+            telemetry = [m for m in valid if m.kind == "telemetry"]
+            if telemetry:
+                telemetry.sort(key=lambda m: (m.equipment_id, m.ts))
+                checked.rows = _CopyRows(telemetry).prepare()
+        return checked
+
+    def apply(self, checked: "Checked") -> BatchResult:
+        """The second half of `ingest`: apply a checked batch in one transaction. Returns after
+        the commit. A batch that fails may be applied again (its dead letters are rebuilt)."""
+        dead = [self._dead_letter_copy(letter) for letter in checked.dead]
         try:
-            return self._apply(messages, valid, dead, kinds_of_dead, now, result)
+            return self._apply(
+                checked.messages,
+                checked.valid,
+                dead,
+                list(checked.kinds_of_dead),
+                checked.now,
+                BatchResult(),
+                prepared=checked.rows,
+            )
         except Exception:
             # What this batch created (a partition, the machine user) is gone with its rollback.
             self._forget()
@@ -380,12 +441,12 @@ class Ingestor:
         self._scrap_reason = None
         self._loaded_at = -math.inf
 
-    def _apply(self, messages, valid, dead, kinds_of_dead, now, result) -> BatchResult:
+    def _apply(self, messages, valid, dead, kinds_of_dead, now, result, prepared=None) -> BatchResult:
         with transaction.atomic():
             new = self._claim(valid, now, result)
             telemetry = [m for m in new if m.kind == "telemetry"]
             if telemetry:
-                self._write_telemetry(telemetry, result)
+                self._write_telemetry(telemetry, result, prepared)
             for message in sorted((m for m in new if m.kind == "count"), key=lambda m: (m.equipment_id, m.ts)):
                 self._apply_count(message, now, result, dead, kinds_of_dead, messages)
             for message in sorted((m for m in new if m.kind == "state"), key=lambda m: (m.equipment_id, m.ts)):
@@ -415,6 +476,17 @@ class Ingestor:
         if valid:
             result.lag_seconds = max((now - max(m.ts for m in valid)).total_seconds(), 0.0)
         return result
+
+    @staticmethod
+    def _dead_letter_copy(letter: DeadLetter) -> DeadLetter:
+        """A fresh, unsaved dead letter like `letter` (a retried batch saves its own)."""
+        return DeadLetter(
+            topic=letter.topic,
+            payload=letter.payload,
+            reason=letter.reason,
+            detail=letter.detail,
+            received_at=letter.received_at,
+        )
 
     @staticmethod
     def _dead_letter(topic: str, payload: bytes, rejected: Rejected, now: datetime) -> DeadLetter:
@@ -466,13 +538,18 @@ class Ingestor:
         new.sort(key=lambda m: m.index)
         return new
 
-    def _write_telemetry(self, telemetry: list[Message], result: BatchResult) -> None:
+    def _write_telemetry(self, telemetry: list[Message], result: BatchResult, prepared=None) -> None:
         """Append the values, then add to the one-minute aggregates and the last values: one row
         per (equipment, tag, minute) and per (equipment, tag) for the whole batch."""
         # In time order per equipment: the last value of a tag is then simply the last one seen
         # (the sort is stable, so of two values at the same instant the later arrival wins).
         telemetry = sorted(telemetry, key=lambda m: (m.equipment_id, m.ts))
-        rows = _CopyRows(telemetry)
+        # Rows formatted while checking are used only if they are exactly these messages' (and
+        # unread: a retried batch formats them again).
+        if prepared is not None and prepared.covers(telemetry) and prepared.unread():
+            rows = prepared
+        else:
+            rows = _CopyRows(telemetry)
         if connection.vendor == "postgresql":
             self._write_postgresql(rows)
         else:
@@ -543,7 +620,8 @@ class Ingestor:
         if message.ts < equipment.state_since:
             return
         reason_code = message.body.get("reason")
-        reason = DowntimeReason.objects.get(pk=self._reasons[reason_code]) if reason_code else None
+        # By code: the cache may have been reloaded (by the checking thread) since the check.
+        reason = DowntimeReason.objects.get(code=reason_code) if reason_code else None
         set_equipment_state(equipment=equipment, state=message.body["state"], at=message.ts, reason=reason)
 
     def _apply_count(self, message: Message, now, result, dead, kinds_of_dead, messages) -> None:

@@ -4,6 +4,7 @@ count messages reach the state history and the operation, and the shared counter
 /metrics. Each test publishes under a site code of its own."""
 
 import json
+import os
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
@@ -49,11 +50,12 @@ def machine():
 def unused_port():
     import socket
 
-    for port in range(9110, 9150):
+    first = int(os.environ.get("TEST_MQTT_PORT_BASE", "9140")) - 30
+    for port in range(first, first + 30):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    pytest.skip("no free port in 9110-9149")
+    pytest.skip(f"no free port in {first}-{first + 29}")
 
 
 def test_telemetry_is_stored_aggregated_and_signalled(machine):

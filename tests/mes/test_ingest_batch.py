@@ -87,3 +87,34 @@ def test_the_last_value_never_goes_back_in_time_across_batches(machine):
     row = TelemetryLatest.objects.get(equipment=machine, tag="t")
     assert (row.ts, row.value) == (now, 2.0)
     assert TelemetrySample.objects.filter(equipment=machine).count() == 2
+
+
+def test_rows_formatted_while_checking_are_used_only_when_every_message_is_new(machine):
+    """`check(prepare=True)` formats the rows of every valid message; a redelivered one, or a
+    repeat inside the batch, makes `apply` format them again for the new ones only."""
+    minute = timezone.now().astimezone(UTC).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    ingestor = Ingestor()
+    first = [
+        _message(machine, "p1", minute, {"t": 1}),
+        _message(machine, "p2", minute + timedelta(seconds=1), {"t": 2}),
+    ]
+    checked = ingestor.check(first, prepare=True)
+    assert checked.rows is not None and checked.rows.values == 2
+    assert ingestor.apply(checked).values == 2
+    # p2 again (a redelivery), p3 twice (a repeat inside the batch): only p3's first copy is new.
+    second = [
+        _message(machine, "p2", minute + timedelta(seconds=1), {"t": 2}),
+        _message(machine, "p3", minute + timedelta(seconds=2), {"t": 4}),
+        _message(machine, "p3", minute + timedelta(seconds=3), {"t": 100}),
+    ]
+    checked = ingestor.check(second, prepare=True)
+    assert checked.rows.values == 3
+    result = ingestor.apply(checked)
+    assert result.values == 1
+    assert result.counts[("telemetry", "duplicate")] == 2
+    # The same checked batch applied again (a retry after its commit was lost) doubles nothing.
+    assert ingestor.apply(checked).values == 0
+    assert sorted(TelemetrySample.objects.filter(equipment=machine).values_list("value", flat=True)) == [1, 2, 4]
+    row = TelemetryMinute.objects.get(equipment=machine, tag="t")
+    assert (row.count, row.total, row.minimum, row.maximum) == (3, 7, 1, 4)
+    assert TelemetryLatest.objects.get(equipment=machine, tag="t").value == 4

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 3000
+# The ports of the private brokers and metrics servers: 12 from this one (a shared machine gives
+# each checkout its own range).
+PORTS = int(os.environ.get("TEST_MQTT_PORT_BASE", "9140"))
 
 
 def _database_url() -> str:
@@ -81,8 +85,11 @@ def machine():
     return EquipmentFactory(work_centre=work_centre, code=unique("EQ"))
 
 
-def _stream(port: int, topic: str, count: int, started: threading.Event | None = None) -> threading.Thread:
-    """Publish `count` QoS 1 telemetry messages of two values each, from a thread."""
+def _stream(
+    port: int, topic: str, count: int, started: threading.Event | None = None, pause: float = 0.0
+) -> threading.Thread:
+    """Publish `count` QoS 1 telemetry messages of two values each, from a thread (`pause`
+    seconds after each: a stream that lasts, for ingestion faster than the publisher)."""
     base = timezone.now() - timedelta(minutes=10)
 
     def publish():
@@ -93,6 +100,8 @@ def _stream(port: int, topic: str, count: int, started: threading.Event | None =
                 pub.client.publish(topic, f'{{"msg_id":"m{n}","ts":"{ts}","values":{{"a":{n},"b":1.5}}}}', qos=1)
                 if started is not None and n == count // 4:
                     started.set()
+                if pause:
+                    time.sleep(pause)
             pub.client.publish(topic, b"{}", qos=1).wait_for_publish(30)
         finally:
             pub.close()
@@ -112,12 +121,13 @@ def _stored_exactly_once(machine, count: int) -> None:
 def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machine, tmp_path):
     topic = f"mes/{machine.site.code}/{machine.code}/telemetry"
     client_id = unique("rel-kill-")
-    with private_broker(9150, tmp_path) as url:
-        first = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, 9140)
+    with private_broker(PORTS + 10, tmp_path) as url:
+        first = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, PORTS + 0)
         try:
-            wait_until(lambda: _try(_subscribed, 9140), timeout=60, interval=0.2)
+            wait_until(lambda: _try(_subscribed, PORTS + 0), timeout=60, interval=0.2)
             started = threading.Event()
-            publishing = _stream(9150, topic, MESSAGES, started)
+            # About 3 s of stream: the kill lands in it however fast ingestion keeps up.
+            publishing = _stream(PORTS + 10, topic, MESSAGES, started, pause=0.001)
             started.wait(30)
             wait_until(lambda: IngestedMessage.objects.filter(equipment=machine).count() > 200, timeout=30)
             first.send_signal(signal.SIGKILL)
@@ -126,7 +136,7 @@ def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machi
             assert in_flight < MESSAGES, "the stream ended before the kill: it proves nothing"
         finally:
             first.kill()
-        second = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, 9141)
+        second = _ingest(url, f"mes/{machine.site.code}/+/+", client_id, PORTS + 1)
         try:
             publishing.join(60)
             _stored_exactly_once(machine, MESSAGES)
@@ -138,14 +148,14 @@ def test_sigkill_mid_stream_then_restart_stores_every_message_exactly_once(machi
 def test_two_processes_on_a_shared_subscription_split_one_stream(machine, tmp_path):
     topic = f"mes/{machine.site.code}/{machine.code}/telemetry"
     group = unique("rel-share")
-    with private_broker(9151, tmp_path) as url:
-        workers = [_ingest(url, f"mes/{machine.site.code}/+/+", f"{group}-{n}", 9142 + n) for n in range(2)]
+    with private_broker(PORTS + 11, tmp_path) as url:
+        workers = [_ingest(url, f"mes/{machine.site.code}/+/+", f"{group}-{n}", PORTS + 2 + n) for n in range(2)]
         try:
             for n in range(2):
-                wait_until(lambda n=n: _try(_subscribed, 9142 + n), timeout=60, interval=0.2)
-            _stream(9151, topic, MESSAGES).join(60)
+                wait_until(lambda n=n: _try(_subscribed, PORTS + 2 + n), timeout=60, interval=0.2)
+            _stream(PORTS + 11, topic, MESSAGES).join(60)
             _stored_exactly_once(machine, MESSAGES)
-            shares = [_processed(9142 + n) for n in range(2)]
+            shares = [_processed(PORTS + 2 + n) for n in range(2)]
             assert all(share > 0 for share in shares), shares
             assert sum(shares) >= MESSAGES
         finally:
