@@ -5,6 +5,7 @@ matrix between families (sequence-dependent setup times)."""
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,10 +16,11 @@ from core.scoping import SiteScopedQuerySet
 
 class LabourPool(TimeStampedModel):
     """The workers of one skill a site has: at most `capacity` of them are busy at once. The
-    skill is the name routing operations carry in their `skill` field."""
+    skill is the name routing operations carry in their `skill` field, matched regardless of
+    case and surrounding spaces (one pool per skill and site in that sense)."""
 
     site = models.ForeignKey("core.Site", models.PROTECT, related_name="labour_pools", verbose_name=_("site"))
-    skill = models.CharField(_("skill"), max_length=100, validators=[code_validator], help_text=CODE_HELP)
+    skill = models.CharField(_("skill"), max_length=100)
     capacity = models.PositiveSmallIntegerField(_("workers"), validators=[MinValueValidator(1)])
     history = HistoricalRecords()
 
@@ -30,7 +32,12 @@ class LabourPool(TimeStampedModel):
         verbose_name = _("labour pool")
         verbose_name_plural = _("labour pools")
         constraints = [
-            models.UniqueConstraint(fields=["site", "skill"], name="labour_pool_unique"),
+            models.UniqueConstraint(
+                "site",
+                Lower("skill"),
+                name="labour_pool_unique",
+                violation_error_message=_("This site already has a labour pool of this skill."),
+            ),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="labour_pool_capacity_positive"),
         ]
 
@@ -55,7 +62,13 @@ class ItemSetupFamily(TimeStampedModel):
         ordering = ["site__code", "family", "item__code"]
         verbose_name = _("item setup family")
         verbose_name_plural = _("item setup families")
-        constraints = [models.UniqueConstraint(fields=["site", "item"], name="item_setup_family_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "item"],
+                name="item_setup_family_unique",
+                violation_error_message=_("This item already has a setup family at this site."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.item.code} → {self.family}"
@@ -81,7 +94,11 @@ class Changeover(TimeStampedModel):
         verbose_name = _("changeover")
         verbose_name_plural = _("changeovers")
         constraints = [
-            models.UniqueConstraint(fields=["work_centre", "from_family", "to_family"], name="changeover_unique"),
+            models.UniqueConstraint(
+                fields=["work_centre", "from_family", "to_family"],
+                name="changeover_unique",
+                violation_error_message=_("This work centre already has a changeover between these families."),
+            ),
             models.CheckConstraint(condition=models.Q(minutes__gte=0), name="changeover_minutes_non_negative"),
         ]
 

@@ -38,13 +38,15 @@ def _save(record, *, user, data: dict):
             raise ValidationFailed(_("Unknown field."), field=name)
         if isinstance(value, str):
             value = value.strip()
-            if name in ("skill", "family", "from_family", "to_family"):
-                value = value.upper()  # names match whatever case they were typed in
+            if name in ("family", "from_family", "to_family"):
+                value = value.upper()  # family codes match whatever case they were typed in
         setattr(record, name, value)
     site_id = _site_id(record)
     if site_id is None:
         raise ValidationFailed(_("Name the site."), field=FIELDS[model][0])
     require_site_access(user, site_id)
+    if isinstance(record, LabourPool) and not record.skill:
+        raise ValidationFailed(_("Name the skill."), field="skill")
     if isinstance(record, ItemSetupFamily) and record.item_id is None:
         raise ValidationFailed(_("Name the item."), field="item")
     try:

@@ -149,11 +149,12 @@ def _material_release(problem: Problem, site, orders: dict[int, object]) -> dict
     return released
 
 
-def _labour_needs(problem: Problem, op: Operation, pools: dict[str, int]) -> dict[str, int]:
-    """The workers of each skill `op` occupies, checked against the site's pools."""
-    if not op.skill or not op.labour:
+def _labour_needs(problem: Problem, op: Operation, pools: dict[str, tuple[str, int]]) -> dict[str, int]:
+    """The workers of each skill `op` occupies, checked against the site's pools (keyed by the
+    skill's case-folded name, holding the pool's own name and capacity)."""
+    if not op.skill.strip() or not op.labour:
         return {}
-    capacity = pools.get(op.skill)
+    skill, capacity = pools.get(op.skill.strip().casefold(), (None, None))
     if capacity is None:
         problem.warnings.append(
             _("Operation %(op)s needs skill %(skill)s, but the site has no labour pool of it.")
@@ -165,8 +166,8 @@ def _labour_needs(problem: Problem, op: Operation, pools: dict[str, int]) -> dic
             _("Operation %(op)s needs %(needed)s workers of skill %(skill)s; the pool has %(capacity)s.")
             % {"op": str(op), "needed": op.labour, "skill": op.skill, "capacity": capacity}
         )
-        return {op.skill: capacity}
-    return {op.skill: op.labour}
+        return {skill: capacity}
+    return {skill: op.labour}
 
 
 def build_problem(*, site, origin: datetime, horizon_days: int) -> Problem:
@@ -187,8 +188,11 @@ def build_problem(*, site, origin: datetime, horizon_days: int) -> Problem:
         (row.equipment_id, row.item_id): row.seconds for row in IdealCycleTime.objects.filter(equipment__site=site)
     }
     orders = {op.work_order_id: op.work_order for op in operations}
-    pools = dict(LabourPool.objects.filter(site=site).values_list("skill", "capacity"))
-    model.labour = [EnginePool(skill=skill, capacity=capacity) for skill, capacity in sorted(pools.items())]
+    pools = {
+        skill.strip().casefold(): (skill, capacity)
+        for skill, capacity in LabourPool.objects.filter(site=site).values_list("skill", "capacity")
+    }
+    model.labour = [EnginePool(skill=skill, capacity=capacity) for skill, capacity in sorted(pools.values())]
     families = dict(ItemSetupFamily.objects.filter(site=site).values_list("item_id", "family"))
     matrices = defaultdict(dict)
     for centre, before, after, minutes in Changeover.objects.filter(work_centre__site=site).values_list(

@@ -32,14 +32,14 @@ def turning_needs(plant, orders, *, skill="TURNER", workers=1):
 def test_pools_families_and_the_matrix_reach_the_model(plant):
     orders = [released_order(plant), released_order(plant)]
     turning_needs(plant, orders, workers=2)
-    LabourPool.objects.create(site=plant.site, skill="TURNER", capacity=3)
+    LabourPool.objects.create(site=plant.site, skill="Turner", capacity=3)  # any case matches
     ItemSetupFamily.objects.create(site=plant.site, item=plant.product, family="STEEL")
     Changeover.objects.create(work_centre=plant.machining, from_family="STEEL", to_family="BRASS", minutes=40)
     problem = build_problem(site=plant.site, origin=timezone.now(), horizon_days=7)
     model = problem.model
-    assert [(pool.skill, pool.capacity) for pool in model.labour] == [("TURNER", 3)]
+    assert [(pool.skill, pool.capacity) for pool in model.labour] == [("Turner", 3)]
     turning = [model.operation(n) for n, op in problem.operations.items() if op.sequence == 10]
-    assert len(turning) == 2 and all(op.labour == {"TURNER": 2} for op in turning)
+    assert len(turning) == 2 and all(op.labour == {"Turner": 2} for op in turning)
     assert all(op.setup_family == "STEEL" for op in model.operations)
     lathe = model.machine(f"eq{plant.lathe1.pk}")
     assert lathe.setup_times == {("STEEL", "BRASS"): 40}
