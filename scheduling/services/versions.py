@@ -8,7 +8,6 @@ site when one is superseded, then the operations the plan is written to (mes.ser
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
 import time
@@ -29,7 +28,15 @@ from core.scoping import require_site_access
 from core.services.signatures import sign
 from core.states import StateMachine, Transition
 from mes.services.planning import apply_plan
-from scheduling.engine import InfeasibleModel, ModelError, NoScheduleFound, Progress, evaluate, solve
+from scheduling.engine import (
+    InfeasibleModel,
+    ModelError,
+    NoScheduleFound,
+    Progress,
+    evaluate,
+    labour_and_changeovers,
+    solve,
+)
 from scheduling.engine.calendars import merge_gaps, working_time
 from scheduling.models import Objective, RunState, ScheduleAssignment, ScheduleVersion, VersionStatus
 from scheduling.services.problem import build_problem, warm_start
@@ -249,34 +256,6 @@ def _late(problem, schedule, tz) -> list[dict]:
     return sorted(rows, key=lambda r: -r["late_hours"])
 
 
-def _labour_and_changeovers(model, schedule) -> tuple[dict, int]:
-    """Per skill: the pool's capacity, the most workers busy at once and the worker-hours
-    booked; and the changeover minutes the sequence on each machine costs."""
-    ops = {op.name: op for op in model.operations}
-    labour = {}
-    for pool in model.labour:
-        events, hours = [], 0
-        for name, assignment in schedule.assignments.items():
-            amount = ops[name].labour.get(pool.skill, 0)
-            if amount and assignment.end > assignment.start:
-                events += [(assignment.start, amount), (assignment.end, -amount)]
-                hours += amount * (assignment.end - assignment.start)
-        peak = busy = 0
-        for _moment, change in sorted(events, key=lambda e: (e[0], e[1])):
-            busy += change
-            peak = max(peak, busy)
-        labour[pool.skill] = {"capacity": pool.capacity, "peak": peak, "hours": round(hours / 60, 1)}
-    changeover = 0
-    by_machine: dict[str, list] = {}
-    for name, assignment in schedule.assignments.items():
-        by_machine.setdefault(assignment.machine, []).append((assignment.start, ops[name].setup_family))
-    for machine_name, placed in by_machine.items():
-        machine = model.machine(machine_name)
-        placed.sort(key=lambda p: p[0])
-        changeover += sum(machine.setup(a[1], b[1]) for a, b in itertools.pairwise(placed))
-    return labour, changeover
-
-
 def _kpis(problem, schedule, tz) -> dict:
     figures = evaluate(problem.model, schedule)
     horizon_end = max(schedule.makespan(), 1)
@@ -290,7 +269,11 @@ def _kpis(problem, schedule, tz) -> dict:
     for name, equipment in problem.equipment.items():
         available = working_time(merge_gaps(problem.model.machine(name).unavailable), 0, horizon_end)
         utilisation[equipment.code] = round(100 * busy.get(name, 0) / available, 1) if available else 0.0
-    labour, changeover = _labour_and_changeovers(problem.model, schedule)
+    used, changeover = labour_and_changeovers(problem.model, schedule)
+    labour = {
+        skill: {"capacity": use["capacity"], "peak": use["peak"], "hours": round(use["minutes"] / 60, 1)}
+        for skill, use in used.items()
+    }
     return {
         "makespan_minutes": figures["makespan"],
         "makespan_hours": round(figures["makespan"] / 60, 1),
