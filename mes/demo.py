@@ -328,17 +328,20 @@ def _definitions(plant, site, centres) -> None:
 def _workforce(plant, site, centres) -> None:
     for skill, capacity in LABOUR_POOLS:
         _, created = LabourPool.objects.get_or_create(site=site, skill=skill, defaults={"capacity": capacity})
-        plant.created["labour pools"] += int(created)
+        if created:
+            plant.created["labour pools"] += 1
     for item_code, family in SETUP_FAMILIES:
         _, created = ItemSetupFamily.objects.get_or_create(
             site=site, item=plant.items[item_code], defaults={"family": family}
         )
-        plant.created["setup families"] += int(created)
+        if created:
+            plant.created["setup families"] += 1
     for suffix, before, after, minutes in CHANGEOVERS:
         _, created = Changeover.objects.get_or_create(
             work_centre=centres[suffix], from_family=before, to_family=after, defaults={"minutes": minutes}
         )
-        plant.created["changeovers"] += int(created)
+        if created:
+            plant.created["changeovers"] += 1
 
 
 def _line_side_stock(plant, site, bins) -> None:
