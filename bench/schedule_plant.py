@@ -13,7 +13,10 @@ Figures, each beside its limit:
 The plant: 10 work centres of 5 machines each; an order runs 5 operations on 5 different work
 centres in a random routing order, each eligible on 2-3 machines of its centre (durations
 differ by machine), with 4 setup families per centre; two 8-hour shifts a day, Monday to
-Saturday; due dates spread over the horizon. No database is needed. One JSON line last.
+Saturday; due dates spread over the horizon. Labour: every operation takes one operator (a pool
+of 40 for the 50 machines), and those at the two inspection centres take an inspector as well
+(a pool of 6 for their 10 machines), so labour binds besides the machines. The output reports each
+pool's peak use and the changeover minutes of the schedule. No database is needed. One JSON line last.
 
     python bench/schedule_plant.py [--orders 1000] [--seed 7] [--limits 60,120] [--workers N]
 """
@@ -29,10 +32,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scheduling.engine import Job, Machine, Model, Operation, solve  # noqa: E402
+from scheduling.engine import (  # noqa: E402
+    Job,
+    LabourPool,
+    Machine,
+    Model,
+    Operation,
+    labour_and_changeovers,
+    solve,
+)
 
 DAY = 24 * 60
 CENTRES, PER_CENTRE, STEPS, FAMILIES = 10, 5, 5, 4
+OPERATORS, INSPECTORS, INSPECTION_CENTRES = 40, 6, (8, 9)
 
 
 def calendar(days: int) -> list[tuple[int, int]]:
@@ -52,6 +64,7 @@ def plant(orders: int, seed: int) -> Model:
     days = 60
     gaps = calendar(days)
     model = Model(horizon=days * DAY)
+    model.labour = [LabourPool("operator", OPERATORS), LabourPool("inspector", INSPECTORS)]
     for c in range(CENTRES):
         for m in range(PER_CENTRE):
             setups = {
@@ -74,6 +87,7 @@ def plant(orders: int, seed: int) -> Model:
                     job=f"o{o}",
                     durations={f"c{c}m{m}": int(base * rng.uniform(0.85, 1.25)) for m in machines},
                     setup_family=f"c{c}f{rng.randrange(FAMILIES)}",
+                    labour={"operator": 1, **({"inspector": 1} if c in INSPECTION_CENTRES else {})},
                     splittable=True,
                 )
             )
@@ -120,6 +134,7 @@ def main() -> None:
         if first_feasible is None and first:
             first_feasible = round(first[0], 2)
         value, bound = schedule.objectives["weighted_tardiness"], schedule.bounds.get("weighted_tardiness")
+        labour, changeover = labour_and_changeovers(model, schedule)
         gap = round(100 * (value - bound) / value, 2) if value and bound is not None else (0.0 if value == 0 else None)
         runs.append(
             {
@@ -133,6 +148,9 @@ def main() -> None:
                 "gap_percent": gap,
                 "makespan": schedule.objectives["makespan"],
                 "late_orders": schedule.objectives["late_jobs"],
+                "changeover_minutes": changeover,
+                "labour_peak": {skill: use["peak"] for skill, use in labour.items()},
+                "labour_capacity": {skill: use["capacity"] for skill, use in labour.items()},
                 "status": schedule.status,
                 "source": schedule.source,
             }
@@ -142,6 +160,10 @@ def main() -> None:
             f" min, {schedule.objectives['late_jobs']} late, from {schedule.source}; ran {seconds:.1f} s"
             f" (limit {limit:.0f} s; ratio {seconds / limit:.2f}; model building {schedule.build_seconds:.1f} s,"
             f" solving {schedule.solve_seconds:.1f} s); best dispatch rule {dispatched[0] if dispatched else None}"
+        )
+        print(
+            f"        changeovers {changeover} min; labour peak "
+            + ", ".join(f"{skill} {use['peak']}/{use['capacity']}" for skill, use in labour.items())
         )
     print(f"first feasible schedule: {first_feasible} s (limit 10 s; ratio {first_feasible / 10:.2f})")
     load = os.getloadavg()[0]

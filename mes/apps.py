@@ -16,6 +16,9 @@ class MesConfig(AppConfig):
         {"label": _("Production KPIs"), "url": "mes:kpis", "perm": "mes.view_equipment", "roles": OVERSIGHT},
         {"label": _("Alerts"), "url": "mes:alert-list", "perm": "mes.view_alert"},
         {"label": _("Alert rules"), "url": "mes:alertrule-list", "perm": "mes.view_alertrule"},
+        {"label": _("Labour pools"), "url": "mes:labourpool-list", "perm": "mes.view_labourpool"},
+        {"label": _("Setup families"), "url": "mes:itemsetupfamily-list", "perm": "mes.view_itemsetupfamily"},
+        {"label": _("Changeovers"), "url": "mes:changeover-list", "perm": "mes.view_changeover"},
         {"label": _("Dead letters"), "url": "mes:deadletter-list", "perm": "mes.view_deadletter"},
         {
             "label": _("OPC UA endpoints"),

@@ -14,11 +14,14 @@ from core.models import Role
 from mes.models import (
     BOM,
     Area,
+    Changeover,
     DowntimeReason,
     Equipment,
     EquipmentClass,
     Holiday,
     IdealCycleTime,
+    ItemSetupFamily,
+    LabourPool,
     Routing,
     ScrapReason,
     Shift,
@@ -178,6 +181,19 @@ LINE_SIDE = [
     ("OIL-POE68", 5, "10", "POE2607"),
 ]
 
+# Workers of each routing skill per site, for the scheduler's labour constraints.
+LABOUR_POOLS = [("CNC operator", 2), ("Assembler", 3), ("Brazer (certified)", 1), ("Tester", 2)]
+
+# Setup families (rotor size at the lathes, refrigerant at the leak test) and each work centre's
+# changeover minutes between them; the 35 mm rotor and R290 are the families that come next.
+SETUP_FAMILIES = [("SF-PUMP25", "ROTOR-25"), ("FG-RC25", "R32")]
+CHANGEOVERS = [
+    ("CNC", "ROTOR-25", "ROTOR-35", 40),
+    ("CNC", "ROTOR-35", "ROTOR-25", 35),
+    ("LKT", "R32", "R290", 60),
+    ("LKT", "R290", "R32", 45),
+]
+
 # Work orders: reference, item, quantity, days to due, priority, released?
 WORK_ORDERS = [("DEMO-{site}-1", "FG-RC25", "20", 2, 2, True), ("DEMO-{site}-2", "FG-RC25", "12", 5, 5, False)]
 
@@ -309,6 +325,25 @@ def _definitions(plant, site, centres) -> None:
         plant.created["routings"] += 1
 
 
+def _workforce(plant, site, centres) -> None:
+    for skill, capacity in LABOUR_POOLS:
+        _, created = LabourPool.objects.get_or_create(site=site, skill=skill, defaults={"capacity": capacity})
+        if created:
+            plant.created["labour pools"] += 1
+    for item_code, family in SETUP_FAMILIES:
+        _, created = ItemSetupFamily.objects.get_or_create(
+            site=site, item=plant.items[item_code], defaults={"family": family}
+        )
+        if created:
+            plant.created["setup families"] += 1
+    for suffix, before, after, minutes in CHANGEOVERS:
+        _, created = Changeover.objects.get_or_create(
+            work_centre=centres[suffix], from_family=before, to_family=after, defaults={"minutes": minutes}
+        )
+        if created:
+            plant.created["changeovers"] += 1
+
+
 def _line_side_stock(plant, site, bins) -> None:
     user = plant.user_for(site.code, Role.WAREHOUSE)
     line_side = bins["WIP"][3]
@@ -360,6 +395,7 @@ def seed(plant) -> None:
         calendar = _calendar(plant, site)
         centres = _work_centres(plant, site, calendar, classes, bins)
         _definitions(plant, site, centres)
+        _workforce(plant, site, centres)
         _line_side_stock(plant, site, bins)
         _work_orders(plant, site)
     seed_alerts(plant)

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 
 from mes import alert_views, opcua_views, telemetry_views, views
+from mes.desk import workforce
 
 ACTION_PATTERN = "|".join(views.ACTIONS)
 
@@ -24,6 +25,9 @@ urlpatterns = [
     *opcua_views.PAGES["opcuaendpoint"].urls("opcua-endpoints"),
     path("opcua-endpoints/<int:pk>/test/", opcua_views.endpoint_test, name="opcuaendpoint-test"),
     *opcua_views.PAGES["opcuanode"].urls("opcua-nodes"),
+    *workforce.PAGES["labourpool"].urls("labour-pools"),
+    *workforce.PAGES["itemsetupfamily"].urls("setup-families"),
+    *workforce.PAGES["changeover"].urls("changeovers"),
 ]
 
 # The operator terminal (tablets at the machines).

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from mes.api import alerts, opcua, supervision, views
+from mes.api import alerts, opcua, supervision, views, workforce
 from mes.api.telemetry import EquipmentTelemetryView
 
 router = DefaultRouter()
@@ -9,6 +9,7 @@ views.register(router)
 alerts.register(router)
 opcua.register(router)
 supervision.register(router)
+workforce.register(router)
 
 app_name = "mes-api"
 urlpatterns = [

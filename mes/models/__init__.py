@@ -42,6 +42,7 @@ from mes.models.work_orders import (
     WorkOrderMaterial,
     WorkOrderStatus,
 )
+from mes.models.workforce import Changeover, ItemSetupFamily, LabourPool
 
 __all__ = [
     "BOM",
@@ -55,6 +56,7 @@ __all__ = [
     "AlertStatus",
     "Area",
     "BOMLine",
+    "Changeover",
     "DeadLetter",
     "DeadLetterReason",
     "DefinitionStatus",
@@ -67,6 +69,8 @@ __all__ = [
     "IdealCycleTime",
     "IngestCounter",
     "IngestedMessage",
+    "ItemSetupFamily",
+    "LabourPool",
     "NodeCarries",
     "OpcUaEndpoint",
     "OpcUaNode",

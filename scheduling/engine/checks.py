@@ -87,3 +87,31 @@ def check_schedule(model: Model, schedule: Schedule) -> list[str]:
         if name not in ops:
             problems.append(f"the schedule places {name}, which is not in the model")
     return problems
+
+
+def labour_and_changeovers(model: Model, schedule: Schedule) -> tuple[dict[str, dict], int]:
+    """Per skill: the pool's capacity, the most workers busy at once and the worker-minutes
+    booked; and the changeover minutes the sequence on each machine costs."""
+    ops = {op.name: op for op in model.operations}
+    labour = {}
+    for pool in model.labour:
+        events, minutes = [], 0
+        for name, a in schedule.assignments.items():
+            amount = ops[name].labour.get(pool.skill, 0)
+            if amount and a.end > a.start:
+                events += [(a.start, amount), (a.end, -amount)]
+                minutes += amount * (a.end - a.start)
+        peak = busy = 0
+        for _moment, change in sorted(events):
+            busy += change
+            peak = max(peak, busy)
+        labour[pool.skill] = {"capacity": pool.capacity, "peak": peak, "minutes": minutes}
+    by_machine: dict[str, list] = {}
+    for name, a in schedule.assignments.items():
+        by_machine.setdefault(a.machine, []).append((a.start, ops[name].setup_family))
+    changeover = 0
+    for machine_name, placed in by_machine.items():
+        machine = model.machine(machine_name)
+        placed.sort(key=lambda p: p[0])
+        changeover += sum(machine.setup(a[1], b[1]) for a, b in itertools.pairwise(placed))
+    return labour, changeover

@@ -12,6 +12,12 @@ material availability, due dates. Times are whole minutes from the version's ori
 - Material: an operation whose components are short may start when an open expected receipt
   of them is due (its date's start in the site's time zone); with none, it is flagged.
 - Due dates are soft (weighted tardiness); priority 1 weighs 9, priority 9 weighs 1.
+- Labour: the site's labour pools are cumulative resources; an operation with a skill occupies
+  its number of operators of that skill while it runs. A skill with no pool, or more operators
+  than the pool has, is a warning naming the operation (the first is left out of the labour
+  constraints, the second is capped at the pool), never a solver failure.
+- Setups: an operation's setup family is its work order item's; each machine's changeover
+  times are its work centre's matrix, added on top of the routing's own setup minutes.
 """
 
 from __future__ import annotations
@@ -24,10 +30,21 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from mes.models import Equipment, IdealCycleTime, Operation, OperationStatus, WorkOrderMaterial, WorkOrderStatus
+from mes.models import (
+    Changeover,
+    Equipment,
+    IdealCycleTime,
+    ItemSetupFamily,
+    LabourPool,
+    Operation,
+    OperationStatus,
+    WorkOrderMaterial,
+    WorkOrderStatus,
+)
 from mes.selectors.dispatch import usable_stock
 from mes.selectors.oee import planned_time
 from scheduling.engine import Assignment, Job, Machine, Model, Schedule
+from scheduling.engine import LabourPool as EnginePool
 from scheduling.engine import Operation as EngineOperation
 from wms.models import ExpectedReceiptLine
 from wms.selectors.inbound import OPEN_RECEIPT_STATUSES
@@ -132,6 +149,27 @@ def _material_release(problem: Problem, site, orders: dict[int, object]) -> dict
     return released
 
 
+def _labour_needs(problem: Problem, op: Operation, pools: dict[str, tuple[str, int]]) -> dict[str, int]:
+    """The workers of each skill `op` occupies, checked against the site's pools (keyed by the
+    skill's case-folded name, holding the pool's own name and capacity)."""
+    if not op.skill.strip() or not op.labour:
+        return {}
+    skill, capacity = pools.get(op.skill.strip().casefold(), (None, None))
+    if capacity is None:
+        problem.warnings.append(
+            _("Operation %(op)s needs skill %(skill)s, but the site has no labour pool of it.")
+            % {"op": str(op), "skill": op.skill}
+        )
+        return {}
+    if op.labour > capacity:
+        problem.warnings.append(
+            _("Operation %(op)s needs %(needed)s workers of skill %(skill)s; the pool has %(capacity)s.")
+            % {"op": str(op), "needed": op.labour, "skill": op.skill, "capacity": capacity}
+        )
+        return {skill: capacity}
+    return {skill: op.labour}
+
+
 def build_problem(*, site, origin: datetime, horizon_days: int) -> Problem:
     """The engine's model of `site`'s open work from `origin` over `horizon_days`."""
     end = origin + timedelta(days=horizon_days)
@@ -150,6 +188,17 @@ def build_problem(*, site, origin: datetime, horizon_days: int) -> Problem:
         (row.equipment_id, row.item_id): row.seconds for row in IdealCycleTime.objects.filter(equipment__site=site)
     }
     orders = {op.work_order_id: op.work_order for op in operations}
+    pools = {
+        skill.strip().casefold(): (skill, capacity)
+        for skill, capacity in LabourPool.objects.filter(site=site).values_list("skill", "capacity")
+    }
+    model.labour = [EnginePool(skill=skill, capacity=capacity) for skill, capacity in sorted(pools.values())]
+    families = dict(ItemSetupFamily.objects.filter(site=site).values_list("item_id", "family"))
+    matrices = defaultdict(dict)
+    for centre, before, after, minutes in Changeover.objects.filter(work_centre__site=site).values_list(
+        "work_centre_id", "from_family", "to_family", "minutes"
+    ):
+        matrices[centre][(before, after)] = minutes
     releases = _material_release(problem, site, orders)
 
     used: dict[int, Equipment] = {}
@@ -177,6 +226,8 @@ def build_problem(*, site, origin: datetime, horizon_days: int) -> Problem:
             name=name,
             job=op.work_order.number,
             durations=durations,
+            labour=_labour_needs(problem, op, pools),
+            setup_family=families.get(op.work_order.item_id),
             release=releases.get((op.work_order_id, op.sequence), 0),
             splittable=True,
             fixed=(f"eq{op.equipment_id}", 0) if frozen else None,
@@ -200,7 +251,9 @@ def build_problem(*, site, origin: datetime, horizon_days: int) -> Problem:
             # begins when that operation is done.
             gaps = [(min(b, running[name]) if a == 0 else a, b) for a, b in gaps]
             gaps = [(a, b) for a, b in gaps if b > a]
-        model.machines.append(Machine(name=name, unavailable=gaps))
+        model.machines.append(
+            Machine(name=name, unavailable=gaps, setup_times=dict(matrices.get(equipment.work_centre_id, {})))
+        )
     # Plans reach at least the horizon asked for (the calendars are read that far; past it,
     # time counts as working so that more work than fits still gets a plan, flagged late).
     model.horizon = max(model.computed_horizon(), horizon_days * 24 * 60)

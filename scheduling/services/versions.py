@@ -28,7 +28,15 @@ from core.scoping import require_site_access
 from core.services.signatures import sign
 from core.states import StateMachine, Transition
 from mes.services.planning import apply_plan
-from scheduling.engine import InfeasibleModel, ModelError, NoScheduleFound, Progress, evaluate, solve
+from scheduling.engine import (
+    InfeasibleModel,
+    ModelError,
+    NoScheduleFound,
+    Progress,
+    evaluate,
+    labour_and_changeovers,
+    solve,
+)
 from scheduling.engine.calendars import merge_gaps, working_time
 from scheduling.models import Objective, RunState, ScheduleAssignment, ScheduleVersion, VersionStatus
 from scheduling.services.problem import build_problem, warm_start
@@ -261,6 +269,11 @@ def _kpis(problem, schedule, tz) -> dict:
     for name, equipment in problem.equipment.items():
         available = working_time(merge_gaps(problem.model.machine(name).unavailable), 0, horizon_end)
         utilisation[equipment.code] = round(100 * busy.get(name, 0) / available, 1) if available else 0.0
+    used, changeover = labour_and_changeovers(problem.model, schedule)
+    labour = {
+        skill: {"capacity": use["capacity"], "peak": use["peak"], "hours": round(use["minutes"] / 60, 1)}
+        for skill, use in used.items()
+    }
     return {
         "makespan_minutes": figures["makespan"],
         "makespan_hours": round(figures["makespan"] / 60, 1),
@@ -269,6 +282,8 @@ def _kpis(problem, schedule, tz) -> dict:
         "orders": len(problem.model.jobs),
         "operations": len(problem.operations),
         "utilisation": utilisation,
+        "labour": labour,
+        "changeover_minutes": changeover,
         "end": problem.moment(figures["makespan"]).isoformat(),
         "late": _late(problem, schedule, tz),
         "seconds": schedule.seconds,

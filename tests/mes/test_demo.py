@@ -83,3 +83,20 @@ def test_demo_alert_rules_cover_temperature_pressure_vibration_and_stoppages(see
     over = rules.get(condition="above", tag="spindle_temp")
     assert over.recommended_actions[0].startswith("Check coolant flow")
     assert ProcessParameter.objects.filter(routing_operation__routing__site__code=site_code, tag="temp").exists()
+
+
+@pytest.mark.parametrize("site_code", ["SZ", "MTY"])
+def test_every_routing_skill_has_a_labour_pool_and_the_lathes_a_changeover_matrix(seeded, site_code):
+    from mes.models import Changeover, ItemSetupFamily, LabourPool, RoutingOperation
+
+    site = Site.objects.get(code=site_code)
+    skills = set(
+        RoutingOperation.objects.filter(routing__site=site, routing__status="approved").values_list("skill", flat=True)
+    )
+    pools = {
+        skill.casefold(): capacity
+        for skill, capacity in LabourPool.objects.filter(site=site).values_list("skill", "capacity")
+    }
+    assert skills and all(skill.casefold() in pools for skill in skills)
+    assert ItemSetupFamily.objects.filter(site=site, item__code="FG-RC25", family="R32").exists()
+    assert Changeover.objects.filter(work_centre__code=f"{site_code}-CNC", minutes__gt=0).count() >= 2
