@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0007_importjob'),
-        ('mes', '0010_opcua'),
+        ('mes', '0011_opcua_security'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
