@@ -6,6 +6,7 @@ succeeds, nor is anything after it; another error reaches the thread that hands 
 import threading
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, OperationalError
 
 from mes.ingest.mqtt import BatchWriter
@@ -87,3 +88,9 @@ def test_any_other_error_reaches_the_handing_thread_and_stops_the_acknowledgemen
             writer.put(n)
         writer.close()
     assert journal.acked() == [0]
+
+
+@pytest.mark.parametrize("interval", [0, -1, 0.5])
+def test_the_command_refuses_a_switch_interval_out_of_range_before_connecting(interval):
+    with pytest.raises(CommandError, match="switch-interval"):
+        call_command("ingest_mqtt", "--switch-interval", str(interval), "--url", "mqtt://127.0.0.1:1")
