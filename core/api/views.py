@@ -1,7 +1,5 @@
-from functools import partial
-
 from core.api import filters, serializers
-from core.api.viewsets import ServiceModelViewSet
+from core.api.viewsets import ServiceModelViewSet, service_viewset
 from core.models import Company, Currency, ExchangeRate, Item, Partner, Site, Unit, Webhook
 from core.selectors import master_data as selectors
 from core.services import master_data as services
@@ -10,22 +8,11 @@ from core.services import users as user_services
 
 def _master_data_viewset(model, serializer, selector, filterset=None, search=("code", "name"), ordering=("code",)):
     """A viewset for one master-data model; every write goes through core.services.master_data."""
-    attrs = {
-        "queryset": model.objects.none(),  # for permissions and the schema; rows come from `selector`
-        "serializer_class": serializer,
-        "selector": staticmethod(selector),
-        "create_service": staticmethod(partial(services.create_record, model=model)),
-        "update_service": staticmethod(services.update_record),
-        "delete_service": staticmethod(services.delete_record),
-        "search_fields": list(search),
-        "ordering_fields": list(ordering),
-        "ordering": list(ordering),
-    }
-    if filterset is not None:
-        attrs["filterset_class"] = filterset
-    else:
-        attrs["filterset_fields"] = ["code"] if "code" in search else []
-    return type(f"{model.__name__}ViewSet", (ServiceModelViewSet,), attrs)
+    viewset = service_viewset(
+        model, serializer, selector, services, filterset=filterset, search=search, ordering=ordering
+    )
+    viewset.__doc__ = None
+    return viewset
 
 
 CurrencyViewSet = _master_data_viewset(Currency, serializers.CurrencySerializer, selectors.currency_list)

@@ -3,6 +3,7 @@ services. A subclass names `selector`, and `create_service` / `update_service` /
 for the writes it allows."""
 
 from contextlib import contextmanager
+from functools import partial
 
 from django.db import connections, transaction
 from rest_framework import mixins, viewsets
@@ -60,3 +61,27 @@ def _joins_in_written_order(using):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL join_collapse_limit = 1")
         yield
+
+
+def service_viewset(
+    model, serializer, selector, services, *, filterset=None, search=("code", "name"), ordering=("code",)
+):
+    """A `ServiceModelViewSet` for one model whose rows come from `selector` and whose writes go
+    through `services.create_record(model=...)`, `update_record` and `delete_record`."""
+    attrs = {
+        "__doc__": model.__doc__,
+        "queryset": model.objects.none(),  # for permissions and the schema; rows come from `selector`
+        "serializer_class": serializer,
+        "selector": staticmethod(selector),
+        "create_service": staticmethod(partial(services.create_record, model=model)),
+        "update_service": staticmethod(services.update_record),
+        "delete_service": staticmethod(services.delete_record),
+        "search_fields": list(search),
+        "ordering_fields": list(ordering),
+        "ordering": list(ordering),
+    }
+    if filterset is not None:
+        attrs["filterset_class"] = filterset
+    else:
+        attrs["filterset_fields"] = ["code"] if "code" in search else []
+    return type(f"{model.__name__}ViewSet", (ServiceModelViewSet,), attrs)

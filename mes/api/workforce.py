@@ -2,13 +2,11 @@
 (`/setup-families/`) and changeover matrices (`/changeovers/`). Records are referenced by code
 (site, item, work centre); writes go through `mes.services.workforce`."""
 
-from functools import partial
-
 import django_filters
 from rest_framework import serializers
 
 from core.api.fields import CodeField
-from core.api.viewsets import ServiceModelViewSet
+from core.api.viewsets import service_viewset
 from core.models import Item, Site
 from mes.models import Changeover, ItemSetupFamily, LabourPool, WorkCentre
 from mes.selectors import workforce as selectors
@@ -87,20 +85,7 @@ class ChangeoverFilter(django_filters.FilterSet):
 
 
 def _viewset(model, serializer, selector, filterset, search, ordering):
-    attrs = {
-        "__doc__": model.__doc__,
-        "queryset": model.objects.none(),  # for permissions and the schema; rows come from `selector`
-        "serializer_class": serializer,
-        "selector": staticmethod(selector),
-        "filterset_class": filterset,
-        "create_service": staticmethod(partial(services.create_record, model=model)),
-        "update_service": staticmethod(services.update_record),
-        "delete_service": staticmethod(services.delete_record),
-        "search_fields": list(search),
-        "ordering_fields": list(ordering),
-        "ordering": list(ordering),
-    }
-    return type(f"{model.__name__}ViewSet", (ServiceModelViewSet,), attrs)
+    return service_viewset(model, serializer, selector, services, filterset=filterset, search=search, ordering=ordering)
 
 
 LabourPoolViewSet = _viewset(
