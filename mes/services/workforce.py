@@ -8,6 +8,7 @@ the same moment meet the unique constraint and the second gets a 400 naming the 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ValidationFailed
 from core.scoping import require_site_access
@@ -19,9 +20,9 @@ FIELDS = {
     Changeover: ("work_centre", "from_family", "to_family", "minutes"),
 }
 DUPLICATE = {
-    LabourPool: ("skill", _("This site already has a labour pool of this skill.")),
-    ItemSetupFamily: ("item", _("This item already has a setup family at this site.")),
-    Changeover: ("to_family", _("This work centre already has a changeover between these families.")),
+    LabourPool: ("skill", gettext_lazy("This site already has a labour pool of this skill.")),
+    ItemSetupFamily: ("item", gettext_lazy("This item already has a setup family at this site.")),
+    Changeover: ("to_family", gettext_lazy("This work centre already has a changeover between these families.")),
 }
 
 
@@ -60,7 +61,7 @@ def _save(record, *, user, data: dict):
         with transaction.atomic():
             record.save()
     except IntegrityError:
-        raise ValidationFailed(message, field=field) from None
+        raise ValidationFailed(str(message), field=field) from None
     return record
 
 

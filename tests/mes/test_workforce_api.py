@@ -98,3 +98,14 @@ def test_the_same_pool_created_twice_at_once_is_made_once():
     refused = next(body for status, body in results if status == 400)
     assert "skill" in refused
     assert LabourPool.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_duplicate_is_refused_in_the_users_language():
+    plant = production_plant(prefix="LZ")
+    client = client_for(plant.supervisor)
+    body = {"site": plant.site.code, "skill": "setter", "capacity": 2}
+    assert client.post(f"{API}/labour-pools/", body, format="json").status_code == 201
+    again = client.post(f"{API}/labour-pools/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert again.status_code == 400
+    assert "此工厂已有该技能的人员池。" in str(again.json())
